@@ -1,0 +1,119 @@
+/*
+ * cmd_list.c: LIST and NLST over the data connection. The directory is
+ * read and formatted by fs_list.c; this file connects it to the data
+ * connection and the session's replies.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd_handlers.h"
+#include "data_conn.h"
+#include "fs_list.h"
+#include "fs_path.h"
+#include "reply.h"
+#include "session.h"
+#include "xfer.h"
+
+struct list_sink {
+	struct zc_xfer *x;
+	enum zc_xfer_result r;
+};
+
+static int
+data_sink(void *ctx, const char *buf, size_t len)
+{
+	struct list_sink *ls = ctx;
+
+	ls->r = zc_xfer_write(ls->x, buf, len);
+	return ls->r == ZC_XFER_OK ? 0 : -1;
+}
+
+static void
+do_list(struct zc_session *s, const char *arg, bool longfmt)
+{
+	struct zc_list_opts o = {.longfmt = longfmt,
+				 .hide_ids = s->cfg->hide_ids,
+				 .localtime = s->cfg->listing_localtime,
+				 .now = time(NULL)};
+	char path[PATH_MAX], prefix[PATH_MAX + 2];
+	struct list_sink ls = {.r = ZC_XFER_OK};
+	enum zc_list_result lr;
+	enum zc_data_open dr;
+	struct zc_xfer x;
+	const char *p;
+	struct stat st;
+	int fd = -1, dfd = -1;
+
+	p = zc_list_parse_args(arg, &o);
+	if (zc_session_path(s, p != NULL ? p : ".", path, sizeof(path)) < 0)
+		goto refuse;
+	if (zc_fs_stat(s->root_fd, path, 1, &st) < 0) {
+		zc_session_reply_errno(s, errno);
+		goto refuse;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		fd = zc_fs_open(s->root_fd, path, O_RDONLY | O_DIRECTORY, 0);
+		if (fd < 0) {
+			zc_session_reply_errno(s, errno);
+			goto refuse;
+		}
+	}
+	/* NLST dir: names carry the directory as the client wrote it */
+	prefix[0] = '\0';
+	if (!longfmt && p != NULL && fd >= 0)
+		snprintf(prefix, sizeof(prefix), "%s%s", p,
+			 p[strlen(p) - 1] == '/' ? "" : "/");
+	dr = zc_data_open(s, &dfd);
+	if (dr != ZC_DATA_OPEN_OK) {
+		zc_cmd_data_open_failed(s, dr);
+		goto out;
+	}
+	if (zc_session_reply(s, ZC_REPLY_150_OPENING,
+			     "Here comes the directory listing.") < 0)
+		ls.r = ZC_XFER_GONE;
+	zc_xfer_init(&x, s, dfd, -1, 0, 0, longfmt ? "LIST" : "NLST", path);
+	x.engine = ZC_ENGINE_READWRITE;
+	x.reason = "listing";
+	ls.x = &x;
+	if (ls.r == ZC_XFER_OK) {
+		if (fd >= 0)
+			lr = zc_list_dir(fd, prefix, &o, data_sink, &ls);
+		else
+			lr = zc_list_one(p != NULL ? p : zc_fs_path_basename(path),
+					 &st, &o, data_sink, &ls);
+		if (lr == ZC_LIST_TOO_BIG) {
+			/* never a silently truncated listing that ends in
+			 * 226: clients would take it as complete */
+			ls.r = ZC_XFER_FILE_ERROR;
+			x.fail_text = "Directory too large to list; listing "
+				      "aborted.";
+		} else if (lr == ZC_LIST_ERROR) {
+			ls.r = ZC_XFER_FILE_ERROR;
+			x.fail_text = "Error reading the directory; listing "
+				      "aborted.";
+		}
+	}
+	zc_xfer_finish(&x, ls.r, "Directory send OK.");
+	goto out;
+refuse:
+	zc_data_reset(s);
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
+ZC_HANDLER(list)
+{
+	do_list(s, arg, true);
+}
+
+ZC_HANDLER(nlst)
+{
+	do_list(s, arg, false);
+}

@@ -1,0 +1,130 @@
+/*
+ * cmd_login.c: USER PASS ACCT REIN QUIT (RFC 959 4.1.1).
+ * Anonymous logins ("anonymous" or "ftp", any password) get the
+ * anonymous root; no other account exists until users_file (issue #5),
+ * and the replies never tell whether a name exists.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd_handlers.h"
+#include "compat/compat.h"
+#include "data_conn.h"
+#include "log.h"
+#include "reply.h"
+#include "session.h"
+#include "str.h"
+
+static bool
+is_anonymous_name(const char *name)
+{
+	return zc_str_eq_nocase(name, strlen(name), "anonymous") ||
+	       zc_str_eq_nocase(name, strlen(name), "ftp");
+}
+
+ZC_HANDLER(user)
+{
+	if (s->state == ZC_STATE_LOGGED_IN) {
+		/* RFC 959 allows a change of user; we keep one login per
+		 * session (the worker's root is fixed once served). */
+		zc_session_reply(s, ZC_REPLY_530_NOT_LOGGED_IN,
+				 "Already logged in; cannot change user.");
+		return;
+	}
+	if (zc_strlcpy(s->user, arg, sizeof(s->user)) >= sizeof(s->user)) {
+		zc_session_reply(s, ZC_REPLY_501_BAD_ARG, "User name too long.");
+		return;
+	}
+	zc_session_set_state(s, ZC_STATE_NEED_PASS);
+	if (is_anonymous_name(s->user) && s->cfg->anon_enable)
+		zc_session_reply(s, ZC_REPLY_331_NEED_PASS,
+				 "Anonymous login ok, send your e-mail address "
+				 "as password.");
+	else
+		zc_session_reply(s, ZC_REPLY_331_NEED_PASS,
+				 "Please specify the password.");
+}
+
+static void
+login_failed(struct zc_session *s)
+{
+	struct timespec delay = {.tv_sec = (time_t)s->cfg->login_fail_delay};
+	char name[300];
+
+	s->login_fails++;
+	zc_log_escape(s->user, strlen(s->user), name, sizeof(name));
+	zc_log_info("login failed for '%s' (%u of %llu)", name, s->login_fails,
+		    (unsigned long long)s->cfg->max_login_fails);
+	/* SECURITY: slow down password guessing */
+	while (nanosleep(&delay, &delay) < 0 && !zc_session_shutdown_requested)
+		;
+	zc_session_set_state(s, ZC_STATE_NEED_USER);
+	s->user[0] = '\0';
+	if (s->login_fails >= s->cfg->max_login_fails) {
+		zc_session_close(s, ZC_REPLY_421_CLOSING,
+				 "Too many failed logins.");
+		return;
+	}
+	zc_session_reply(s, ZC_REPLY_530_NOT_LOGGED_IN, "Login incorrect.");
+}
+
+ZC_HANDLER(pass)
+{
+	if (s->state == ZC_STATE_LOGGED_IN) {
+		zc_session_reply(s, ZC_REPLY_230_LOGGED_IN, "Already logged in.");
+		return;
+	}
+	if (s->state != ZC_STATE_NEED_PASS) {
+		zc_session_reply(s, ZC_REPLY_503_BAD_SEQUENCE,
+				 "Login with USER first.");
+		return;
+	}
+	if (!(is_anonymous_name(s->user) && s->cfg->anon_enable &&
+	      s->env.anon_root_fd >= 0)) {
+		login_failed(s);
+		return;
+	}
+	s->anonymous = true;
+	s->may_write = false;
+	s->root_fd = s->env.anon_root_fd;
+	zc_strlcpy(s->cwd, "/", sizeof(s->cwd));
+	zc_strlcpy(s->anon_pass, arg != NULL ? arg : "", sizeof(s->anon_pass));
+	zc_session_set_state(s, ZC_STATE_LOGGED_IN);
+	zc_log_info("anonymous login");
+	zc_session_reply(s, ZC_REPLY_230_LOGGED_IN, "Login successful.");
+}
+
+ZC_HANDLER(acct)
+{
+	(void)arg;
+	zc_session_reply(s, ZC_REPLY_202_SUPERFLUOUS,
+			 "No account needed on this server.");
+}
+
+ZC_HANDLER(rein)
+{
+	(void)arg;
+	/* RFC 959: flush the login, keep the control connection. */
+	zc_data_reset(s);
+	if (s->root_fd >= 0 && s->root_fd != s->env.anon_root_fd)
+		close(s->root_fd);
+	s->root_fd = -1;
+	s->anonymous = false;
+	s->may_write = false;
+	s->user[0] = '\0';
+	s->type = ZC_TYPE_ASCII;
+	s->rest = 0;
+	s->login_deadline_ms = zc_now_ms() + (long long)s->cfg->login_timeout * 1000;
+	zc_strlcpy(s->cwd, "/", sizeof(s->cwd));
+	zc_session_set_state(s, ZC_STATE_NEED_USER);
+	zc_session_reply(s, ZC_REPLY_220_READY, "Service ready for new user.");
+}
+
+ZC_HANDLER(quit)
+{
+	(void)arg;
+	zc_session_close(s, ZC_REPLY_221_BYE, "Goodbye.");
+}

@@ -1,0 +1,64 @@
+/*
+ * defs.h: every limit and built-in constant of zcftpd in one place.
+ * Config defaults live in cfg_table.c; these are the hard bounds that no
+ * configuration can raise (buffers, counts), so every buffer's maximum is
+ * visible here.
+ */
+#ifndef ZC_DEFS_H
+#define ZC_DEFS_H
+
+#include <limits.h>
+
+#define ZC_NAME "zcftpd"
+
+#define ZC_MUST_CHECK __attribute__((warn_unused_result))
+#define ZC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ZC_NORETURN __attribute__((noreturn))
+#define ZC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Control channel: longest command line we accept, without CRLF. A path of
+ * PATH_MAX plus a verb and a space must fit (vsftpd uses 4 KiB). */
+#define ZC_CTRL_LINE_MAX (PATH_MAX + 16)
+/* Bytes buffered from the control socket (a line plus pipelined input). */
+#define ZC_CTRL_BUF_SIZE (2 * ZC_CTRL_LINE_MAX)
+/* One reply (possibly multi-line) is formatted into a buffer this big. */
+#define ZC_REPLY_MAX 8192
+/* Unknown commands tolerated before login (cross-protocol defence). */
+#define ZC_MAX_UNKNOWN_PRELOGIN 10
+
+/* Listener addresses per key (listen, tls_implicit_listen). */
+#define ZC_LISTEN_MAX 16
+/* Listen backlog of the control listeners. */
+#define ZC_LISTEN_BACKLOG 1024
+/* Number of worker slots in the scoreboard: upper bound for max_clients
+ * plus spares; the mapping is touched lazily so the size costs nothing. */
+#define ZC_SCOREBOARD_SLOTS 32768
+#define ZC_MAX_CLIENTS_LIMIT (ZC_SCOREBOARD_SLOTS - 1024)
+/* Config overrides given with -o. */
+#define ZC_OVERRIDES_MAX 256
+/* Longest config file line. */
+#define ZC_CFG_LINE_MAX 4096
+
+/* Data path. */
+#define ZC_SENDFILE_CHUNK (2u * 1024 * 1024)  /* per sendfile(2) call */
+#define ZC_COPY_BUF_SIZE (256u * 1024)        /* pread/write engine */
+#define ZC_ASCII_CHUNK (64u * 1024)           /* TYPE A: input per round */
+#define ZC_LIST_BUF_SIZE (64u * 1024)         /* listing output buffer */
+/* Directory entries read for one listing; more is an error, never a
+ * silently truncated listing. */
+#define ZC_LIST_MAX_ENTRIES 1000000u
+/* Bytes of names held for one listing (sorted before sending). */
+#define ZC_LIST_MAX_NAME_BYTES (256u * 1024 * 1024)
+/* After the last data byte, how long to wait for the peer to take it
+ * (SIOCOUTQ drains) before replying 226; bounded by data_timeout too. */
+#define ZC_DATA_LINGER_MS 10000
+
+/* Master: back-off after workers die before serving (crash loop). */
+#define ZC_SPAWN_BACKOFF_MS 1000
+/* Master: after shutdown_timeout, how long busy workers get to say 421. */
+#define ZC_KILL_GRACE_MS 2000
+
+/* Default chroot directory for workers when started as root. */
+#define ZC_DEFAULT_CHROOT_DIR "/run/zcftpd/empty"
+
+#endif

@@ -1,0 +1,355 @@
+/*
+ * fs_list.c: listing formatting and bounded directory reading.
+ * See fs_list.h.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs_list.h"
+
+/* ls(1): a file is "recent" (time shown) within six months. */
+#define SIX_MONTHS (182L * 24 * 3600)
+
+static bool
+is_option_word(const char *w, size_t len)
+{
+	if (len < 2 || w[0] != '-')
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (strchr("aAlLFRdtrhnSc1", w[i]) == NULL || w[i] == '\0')
+			return false;
+	return true;
+}
+
+const char *
+zc_list_parse_args(const char *arg, struct zc_list_opts *opts)
+{
+	const char *p = arg;
+
+	if (arg == NULL)
+		return NULL;
+	for (;;) {
+		const char *end = strchr(p, ' ');
+		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+
+		if (!is_option_word(p, len))
+			break;
+		for (size_t i = 1; i < len; i++)
+			if (p[i] == 'a' || p[i] == 'A')
+				opts->all = true;
+		if (end == NULL)
+			return NULL;
+		p = end + 1;
+		while (*p == ' ')
+			p++;
+	}
+	return *p != '\0' ? p : NULL;
+}
+
+void
+zc_list_mode_string(mode_t mode, char out[11])
+{
+	static const char rwx[] = "rwxrwxrwx";
+	char type;
+
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		type = 'd';
+		break;
+	case S_IFLNK:
+		type = 'l';
+		break;
+	case S_IFCHR:
+		type = 'c';
+		break;
+	case S_IFBLK:
+		type = 'b';
+		break;
+	case S_IFIFO:
+		type = 'p';
+		break;
+	case S_IFSOCK:
+		type = 's';
+		break;
+	default:
+		type = '-';
+		break;
+	}
+	out[0] = type;
+	for (int i = 0; i < 9; i++)
+		out[i + 1] = (mode & (1u << (8 - i))) ? rwx[i] : '-';
+	if (mode & S_ISUID)
+		out[3] = (mode & S_IXUSR) ? 's' : 'S';
+	if (mode & S_ISGID)
+		out[6] = (mode & S_IXGRP) ? 's' : 'S';
+	if (mode & S_ISVTX)
+		out[9] = (mode & S_IXOTH) ? 't' : 'T';
+	out[10] = '\0';
+}
+
+bool
+zc_list_name_ok(const char *name)
+{
+	return strpbrk(name, "\r\n") == NULL;
+}
+
+size_t
+zc_list_format_long(char *out, size_t cap, const char *name,
+		    const struct stat *st, const char *link_target,
+		    const struct zc_list_opts *o)
+{
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr",
+					     "May", "Jun", "Jul", "Aug",
+					     "Sep", "Oct", "Nov", "Dec"};
+	char mode[11], owner[24], group[24], when[32];
+	time_t mtime = st->st_mtime;
+	struct tm tm;
+	int n;
+
+	zc_list_mode_string(st->st_mode, mode);
+	if (o->hide_ids) {
+		snprintf(owner, sizeof(owner), "ftp");
+		snprintf(group, sizeof(group), "ftp");
+	} else {
+		/* numbers: no user database inside the chroot */
+		snprintf(owner, sizeof(owner), "%lu", (unsigned long)st->st_uid);
+		snprintf(group, sizeof(group), "%lu", (unsigned long)st->st_gid);
+	}
+	if ((o->localtime ? localtime_r(&mtime, &tm) : gmtime_r(&mtime, &tm)) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	if (mtime > o->now - SIX_MONTHS && mtime <= o->now + 3600)
+		snprintf(when, sizeof(when), "%s %2d %02d:%02d",
+			 months[tm.tm_mon % 12], tm.tm_mday, tm.tm_hour,
+			 tm.tm_min);
+	else
+		snprintf(when, sizeof(when), "%s %2d  %4d",
+			 months[tm.tm_mon % 12], tm.tm_mday, tm.tm_year + 1900);
+	n = snprintf(out, cap, "%s %4lu %-8s %-8s %12llu %s %s%s%s\r\n", mode,
+		     (unsigned long)st->st_nlink, owner, group,
+		     (unsigned long long)st->st_size, when, name,
+		     link_target != NULL ? " -> " : "",
+		     link_target != NULL ? link_target : "");
+	if (n < 0 || (size_t)n >= cap)
+		return 0;
+	return (size_t)n;
+}
+
+/* The output buffer between the formatter and the sink. */
+struct out_buf {
+	char data[ZC_LIST_BUF_SIZE];
+	size_t len;
+	zc_list_sink sink;
+	void *ctx;
+};
+
+static int
+flush(struct out_buf *b)
+{
+	if (b->len == 0)
+		return 0;
+	if (b->sink(b->ctx, b->data, b->len) < 0)
+		return -1;
+	b->len = 0;
+	return 0;
+}
+
+/* Room for one line: a name (NAME_MAX), a link target (PATH_MAX) and the
+ * fixed columns. */
+#define LINE_MAX_LEN (PATH_MAX + NAME_MAX + 128)
+
+static int
+emit_entry(struct out_buf *b, int dirfd, const char *name, const char *shown,
+	   const struct stat *st, const struct zc_list_opts *o)
+{
+	char target[PATH_MAX];
+	const char *tp = NULL;
+	size_t n;
+
+	if (sizeof(b->data) - b->len < LINE_MAX_LEN && flush(b) < 0)
+		return -1;
+	if (!o->longfmt) {
+		n = (size_t)snprintf(b->data + b->len, sizeof(b->data) - b->len,
+				     "%s\r\n", shown);
+		b->len += n;
+		return 0;
+	}
+	if (S_ISLNK(st->st_mode) && dirfd >= 0) {
+		ssize_t t = readlinkat(dirfd, name, target, sizeof(target) - 1);
+		if (t >= 0) {
+			target[t] = '\0';
+			if (zc_list_name_ok(target))
+				tp = target;
+		}
+	}
+	n = zc_list_format_long(b->data + b->len, sizeof(b->data) - b->len, shown,
+				st, tp, o);
+	b->len += n;
+	return 0;
+}
+
+/* Names of one directory, in one buffer, NUL-separated. */
+struct name_set {
+	char *bytes;
+	size_t used, cap;
+	size_t *offs;
+	size_t n, offcap;
+};
+
+static int
+add_name(struct name_set *ns, const char *name)
+{
+	size_t len = strlen(name) + 1;
+
+	if (ns->n == ZC_LIST_MAX_ENTRIES ||
+	    ns->used + len > ZC_LIST_MAX_NAME_BYTES) {
+		errno = EFBIG;
+		return -1;
+	}
+	if (ns->used + len > ns->cap) {
+		size_t cap = ns->cap ? ns->cap * 2 : 64 * 1024;
+		char *p;
+		while (cap < ns->used + len)
+			cap *= 2;
+		p = realloc(ns->bytes, cap);
+		if (p == NULL)
+			return -1;
+		ns->bytes = p;
+		ns->cap = cap;
+	}
+	if (ns->n == ns->offcap) {
+		size_t cap = ns->offcap ? ns->offcap * 2 : 1024;
+		size_t *p = reallocarray(ns->offs, cap, sizeof(*p));
+		if (p == NULL)
+			return -1;
+		ns->offs = p;
+		ns->offcap = cap;
+	}
+	memcpy(ns->bytes + ns->used, name, len);
+	ns->offs[ns->n++] = ns->used;
+	ns->used += len;
+	return 0;
+}
+
+static int
+cmp_names(const void *a, const void *b, void *base)
+{
+	return strcmp((const char *)base + *(const size_t *)a,
+		      (const char *)base + *(const size_t *)b);
+}
+
+static int
+read_names(int dirfd, const struct zc_list_opts *o, struct name_set *ns)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return -1;
+	}
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		const char *nm = de->d_name;
+		bool dot = nm[0] == '.';
+		bool dotdir = dot && (nm[1] == '\0' || (nm[1] == '.' && nm[2] == '\0'));
+
+		if (dot && !o->all)
+			continue;
+		/* NLST never lists . and ..; LIST -a does, as ls -la */
+		if (dotdir && !o->longfmt)
+			continue;
+		if (!zc_list_name_ok(nm))
+			continue;
+		if (add_name(ns, nm) < 0) {
+			rc = -1;
+			break;
+		}
+		errno = 0;
+	}
+	if (rc == 0 && errno != 0)
+		rc = -1;
+	{
+		int saved = errno;
+		closedir(d);
+		errno = saved;
+	}
+	return rc;
+}
+
+enum zc_list_result
+zc_list_dir(int dirfd, const char *prefix, const struct zc_list_opts *o,
+	    zc_list_sink sink, void *ctx)
+{
+	struct name_set ns = {0};
+	struct out_buf *b = NULL;
+	enum zc_list_result r = ZC_LIST_OK;
+
+	if (read_names(dirfd, o, &ns) < 0) {
+		r = errno == EFBIG ? ZC_LIST_TOO_BIG : ZC_LIST_ERROR;
+		goto out;
+	}
+	if (ns.n > 0)
+		qsort_r(ns.offs, ns.n, sizeof(ns.offs[0]), cmp_names, ns.bytes);
+	b = malloc(sizeof(*b));
+	if (b == NULL) {
+		r = ZC_LIST_ERROR;
+		goto out;
+	}
+	b->len = 0;
+	b->sink = sink;
+	b->ctx = ctx;
+	for (size_t i = 0; i < ns.n; i++) {
+		const char *name = ns.bytes + ns.offs[i];
+		char shown[PATH_MAX + NAME_MAX + 2];
+		struct stat st;
+
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue; /* removed since readdir */
+		if (snprintf(shown, sizeof(shown), "%s%s", prefix, name) >=
+		    (int)sizeof(shown))
+			continue;
+		if (emit_entry(b, dirfd, name, o->longfmt ? name : shown, &st,
+			       o) < 0) {
+			r = ZC_LIST_STOPPED;
+			goto out;
+		}
+	}
+	if (flush(b) < 0)
+		r = ZC_LIST_STOPPED;
+out:
+	free(b);
+	free(ns.bytes);
+	free(ns.offs);
+	return r;
+}
+
+enum zc_list_result
+zc_list_one(const char *shown, const struct stat *st,
+	    const struct zc_list_opts *o, zc_list_sink sink, void *ctx)
+{
+	struct out_buf *b = malloc(sizeof(*b));
+	enum zc_list_result r = ZC_LIST_OK;
+
+	if (b == NULL)
+		return ZC_LIST_ERROR;
+	b->len = 0;
+	b->sink = sink;
+	b->ctx = ctx;
+	if (emit_entry(b, -1, shown, shown, st, o) < 0 || flush(b) < 0)
+		r = ZC_LIST_STOPPED;
+	free(b);
+	return r;
+}

@@ -1,0 +1,66 @@
+/*
+ * fs_list.h: directory listings. Line formatting (ls -l style for LIST,
+ * names for NLST) is pure and takes an injected "now"; zc_list_dir reads
+ * a directory with bounded memory (names only, capped), sorts by name
+ * and streams formatted lines to a sink in ZC_LIST_BUF_SIZE pieces.
+ */
+#ifndef ZC_FS_LIST_H
+#define ZC_FS_LIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "defs.h"
+
+struct zc_list_opts {
+	bool all;       /* -a: include dot files (and . / .. for LIST) */
+	bool longfmt;   /* LIST (ls -l) rather than NLST (names) */
+	bool hide_ids;  /* owner/group shown as "ftp ftp" */
+	bool localtime; /* dates in local time instead of UTC */
+	time_t now;     /* for the "recent file" rule */
+};
+
+/* Split a LIST/NLST argument into option words ("-a", "-la", ...) and a
+ * path. A word is an option group only when it is '-' followed by
+ * letters from "aAlLFRdtrhnSc1" (so "-dash-file" is a name). Sets
+ * opts->all for 'a'/'A'. Returns the path part (NULL when none). */
+const char *zc_list_parse_args(const char *arg, struct zc_list_opts *opts);
+
+/* Pure: the 10-character mode string ("drwxr-xr-x"), NUL-terminated. */
+void zc_list_mode_string(mode_t mode, char out[11]);
+
+/* Pure: one LIST line (with CRLF) for `name`. link_target may be NULL.
+ * Returns the length, 0 if it does not fit. */
+size_t zc_list_format_long(char *out, size_t cap, const char *name,
+			   const struct stat *st, const char *link_target,
+			   const struct zc_list_opts *o);
+
+/* Whether a name can be listed at all (no CR/LF, which would forge
+ * lines; such names are unreachable through FTP anyway). */
+bool zc_list_name_ok(const char *name);
+
+/* Receives formatted output; returns 0 to go on, -1 to stop. */
+typedef int (*zc_list_sink)(void *ctx, const char *buf, size_t len);
+
+enum zc_list_result {
+	ZC_LIST_OK,
+	ZC_LIST_STOPPED,  /* the sink said stop */
+	ZC_LIST_TOO_BIG,  /* more than ZC_LIST_MAX_ENTRIES entries */
+	ZC_LIST_ERROR,    /* reading the directory failed (errno) */
+};
+
+/* List the directory open at dirfd (borrowed). `prefix` is put before
+ * each NLST name ("" or "dir/"). */
+enum zc_list_result zc_list_dir(int dirfd, const char *prefix,
+				const struct zc_list_opts *o, zc_list_sink sink,
+				void *ctx);
+
+/* Format and emit one entry given its stat (a file named as the LIST
+ * argument; symlinks were followed, so no link target is shown). */
+enum zc_list_result zc_list_one(const char *shown, const struct stat *st,
+				const struct zc_list_opts *o, zc_list_sink sink,
+				void *ctx);
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * main.c: command line, -t, -V, and the hand-off to the master. The only
+ * file not in libzcftpd.a.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <openssl/crypto.h>
+
+#include "cfg.h"
+#include "cmdline.h"
+#include "log.h"
+#include "master.h"
+#include "privdrop.h"
+#include "probe.h"
+
+static const char *
+yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static void
+print_version(void)
+{
+	struct zc_probe p;
+	struct utsname u;
+
+	zc_probe_kernel(&p);
+	if (uname(&u) < 0)
+		snprintf(u.release, sizeof(u.release), "?");
+	printf("%s %s\n", ZC_NAME, PACKAGE_VERSION);
+	printf("compiled with: %s; kTLS support %s; libcap %d.%d\n",
+	       OpenSSL_version(OPENSSL_VERSION),
+#ifdef ZC_HAVE_KTLS
+	       "compiled in",
+#else
+	       "not compiled in",
+#endif
+	       LIBCAP_MAJOR, LIBCAP_MINOR);
+	printf("kernel %s offers: sendfile %s, splice %s, openat2 %s, "
+	       "kTLS TX %s, kTLS RX %s%s%s%s\n",
+	       u.release, yes_no(p.sendfile), yes_no(p.splice), yes_no(p.openat2),
+	       yes_no(p.ktls_tx), yes_no(p.ktls_rx),
+	       p.ktls_why[0] != '\0' ? " (" : "", p.ktls_why,
+	       p.ktls_why[0] != '\0' ? ")" : "");
+	printf("FTPS: not built yet (issue #4): TLS data goes through "
+	       "ktls-sendfile or tls-copy once it is\n");
+}
+
+static void
+report_planned(const char *key, const char *why, void *ctx)
+{
+	(void)ctx;
+	zc_log_warnx("%s is set but ignored: %s", key, why);
+}
+
+/* SECURITY: started as root, a config file others can write is a way
+ * to root; refuse it (as sshd does). */
+static int
+check_config_file_mode(const char *path)
+{
+	struct stat st;
+
+	if (path == NULL || !zc_privdrop_is_root())
+		return 0;
+	if (stat(path, &st) < 0)
+		return 0; /* the parser reports it */
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		fprintf(stderr, "%s: %s: writable by group or others; refusing "
+			"to run as root with it\n", ZC_NAME, path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct zc_cmdline cl;
+	struct zc_config *cfg = NULL;
+	struct zc_cfg_error err;
+	struct zc_probe probe;
+	char msg[512];
+	int rc;
+
+	if (zc_cmdline_parse(argc, argv, &cl, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "%s: %s\n%s", ZC_NAME, msg, zc_cmdline_usage());
+		return 2;
+	}
+	if (cl.help) {
+		fputs(zc_cmdline_usage(), stdout);
+		return 0;
+	}
+	if (cl.version) {
+		print_version();
+		return 0;
+	}
+	cfg = malloc(sizeof(*cfg));
+	if (cfg == NULL) {
+		fprintf(stderr, "%s: out of memory\n", ZC_NAME);
+		return 1;
+	}
+	if (check_config_file_mode(cl.config_file) < 0) {
+		free(cfg);
+		return 2;
+	}
+	if (zc_master_load_config(&cl, cfg, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", ZC_NAME, err.msg);
+		free(cfg);
+		return 2;
+	}
+	if (cl.check_only) {
+		zc_cfg_dump(cfg, stdout);
+		free(cfg);
+		return 0;
+	}
+	zc_log_init(cfg->log == ZC_LOG_DEST_SYSLOG,
+		    (enum zc_log_level)cfg->log_level);
+	zc_cfg_report_planned(cfg, report_planned, NULL);
+	zc_probe_kernel(&probe);
+	if (!probe.openat2) {
+		zc_log_errorx("this kernel has no openat2(2) (Linux >= 5.6 "
+			      "needed): zcftpd cannot confine paths without it");
+		free(cfg);
+		return 1;
+	}
+	zc_log_info("kernel: sendfile %s, splice %s, kTLS %s%s%s",
+		    yes_no(probe.sendfile), yes_no(probe.splice),
+		    probe.ktls_tx ? "yes" : "no", probe.ktls_tx ? "" : ": ",
+		    probe.ktls_tx ? "" : probe.ktls_why);
+	rc = zc_master_run(&cl, cfg);
+	free(cfg);
+	return rc;
+}

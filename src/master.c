@@ -1,0 +1,726 @@
+/*
+ * master.c: listeners, worker pool, signals, reload and shutdown.
+ * See master.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compat/compat.h"
+#include "ctrl_io.h"
+#include "log.h"
+#include "master.h"
+#include "privdrop.h"
+#include "reply.h"
+#include "scoreboard.h"
+#include "session.h"
+#include "worker.h"
+
+struct child {
+	pid_t pid; /* 0: slot free */
+	unsigned generation;
+	bool retiring; /* sent SIGUSR2 */
+};
+
+struct master {
+	const struct zc_cmdline *cl;
+	struct zc_config *cfg; /* owned (heap): replaced on reload */
+	unsigned generation;
+
+	int listen_fds[ZC_LISTEN_MAX];
+	struct zc_addr_list bound; /* what listen_fds are bound to */
+	size_t n_listen;
+
+	int anon_root_fd;
+	int xferlog_fd;
+	struct zc_identity id;
+	bool root;
+
+	struct zc_scoreboard sb;
+	struct child *children; /* ZC_SCOREBOARD_SLOTS entries */
+	size_t high_water;
+	int notify[2]; /* workers -> master wake-ups */
+	int sigfd;
+
+	bool stopping;
+	long long stop_deadline_ms, kill_deadline_ms;
+	bool sent_term;
+	long long spawn_after_ms; /* crash-loop back-off */
+};
+
+static long long
+now_ms(void)
+{
+	return zc_now_ms();
+}
+
+int
+zc_master_load_config(const struct zc_cmdline *cl, struct zc_config *cfg,
+		      struct zc_cfg_error *err)
+{
+	zc_cfg_defaults(cfg);
+	if (cl->config_file != NULL &&
+	    zc_cfg_parse_file(cfg, cl->config_file, err) < 0)
+		return -1;
+	for (size_t i = 0; i < cl->n_overrides; i++)
+		if (zc_cfg_parse_override(cfg, cl->overrides[i], err) < 0)
+			return -1;
+	return zc_cfg_finish(cfg, err);
+}
+
+static bool
+has_ipv4_port(const struct zc_addr_list *l, uint16_t port)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->a[i].ss.ss_family == AF_INET &&
+		    ((const struct sockaddr_in *)(const void *)&l->a[i].ss)->sin_port == port)
+			return true;
+	return false;
+}
+
+/* Bind every address of `l` into fds; on failure close what was opened. */
+static int
+bind_listeners(const struct zc_addr_list *l, int *fds)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct zc_addr *a = &l->a[i];
+		char name[INET6_ADDRSTRLEN + 16];
+		int one = 1, fd;
+
+		zc_cfg_addr_format(a, name, sizeof(name));
+		fd = socket(a->ss.ss_family,
+			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			goto fail;
+		fds[i] = fd;
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+			goto fail;
+		if (a->ss.ss_family == AF_INET6) {
+			/* "[::]:21" alone serves IPv4 too; next to an IPv4
+			 * address on the same port it must be IPv6 only */
+			const struct sockaddr_in6 *s6 = (const void *)&a->ss;
+			int only = has_ipv4_port(l, s6->sin6_port);
+			if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only,
+				       sizeof(only)) < 0)
+				goto fail;
+		}
+		if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
+			zc_log_warn("cannot bind %s", name);
+			i++;
+			goto fail_logged;
+		}
+		if (listen(fd, ZC_LISTEN_BACKLOG) < 0)
+			goto fail;
+		{
+			struct zc_addr real = {.len = sizeof(real.ss)};
+			if (getsockname(fd, (struct sockaddr *)&real.ss, &real.len) == 0)
+				zc_cfg_addr_format(&real, name, sizeof(name));
+			zc_log_info("listening on %s", name);
+		}
+	}
+	return 0;
+fail:
+	zc_log_warn("listener %zu", i);
+	i++;
+fail_logged:
+	while (i-- > 0)
+		close(fds[i]);
+	return -1;
+}
+
+static void
+close_listeners(struct master *m)
+{
+	for (size_t i = 0; i < m->n_listen; i++)
+		close(m->listen_fds[i]);
+	m->n_listen = 0;
+}
+
+static int
+open_anon_root(const struct zc_config *cfg)
+{
+	int fd = open(cfg->anon_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		zc_log_warn("anon_root %s", cfg->anon_root);
+	return fd;
+}
+
+static int
+open_xferlog(const struct zc_config *cfg)
+{
+	int fd;
+
+	if (cfg->xferlog[0] == '\0')
+		return -1;
+	fd = open(cfg->xferlog, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		  0640);
+	if (fd < 0)
+		zc_log_warn("xferlog %s", cfg->xferlog);
+	return fd;
+}
+
+/* As root: the identity workers take, and their empty jail. */
+static int
+prepare_identity(const struct zc_config *cfg, struct zc_identity *id)
+{
+	char err[512];
+
+	if (!zc_privdrop_is_root())
+		return 0;
+	if (zc_privdrop_resolve(cfg->run_as, id, err, sizeof(err)) < 0 ||
+	    zc_privdrop_check_jail(cfg->secure_chroot_dir, err, sizeof(err)) < 0) {
+		zc_log_errorx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+apply_log_config(const struct zc_config *cfg)
+{
+	zc_log_init(cfg->log == ZC_LOG_DEST_SYSLOG, (enum zc_log_level)cfg->log_level);
+}
+
+/* ---- the pool ---- */
+
+static size_t
+client_limit(const struct zc_config *cfg)
+{
+	return cfg->max_clients == 0 ? ZC_MAX_CLIENTS_LIMIT : (size_t)cfg->max_clients;
+}
+
+struct pool_count {
+	size_t live, idle, idle_current;
+};
+
+static struct pool_count
+count_pool(const struct master *m)
+{
+	struct pool_count c = {0, 0, 0};
+
+	for (size_t i = 0; i < m->high_water; i++) {
+		enum zc_slot_state st;
+		if (m->children[i].pid == 0)
+			continue;
+		c.live++;
+		st = zc_slot_get_state(&m->sb.slots[i]);
+		if (st == ZC_SLOT_STARTING || st == ZC_SLOT_IDLE) {
+			c.idle++;
+			if (m->children[i].generation == m->generation &&
+			    !m->children[i].retiring)
+				c.idle_current++;
+		}
+	}
+	return c;
+}
+
+static void
+spawn(struct master *m)
+{
+	struct zc_worker_ctx ctx;
+	size_t slot;
+	pid_t pid;
+
+	for (slot = 0; slot < m->sb.n; slot++)
+		if (m->children[slot].pid == 0)
+			break;
+	if (slot == m->sb.n)
+		return;
+	memset(&m->sb.slots[slot], 0, sizeof(m->sb.slots[slot]));
+	m->sb.slots[slot].generation = m->generation;
+	zc_slot_set_state(&m->sb.slots[slot], ZC_SLOT_STARTING);
+	if (slot + 1 > m->high_water) {
+		m->high_water = slot + 1;
+		zc_scoreboard_set_high_water(&m->sb, m->high_water);
+	}
+	pid = fork();
+	if (pid < 0) {
+		zc_log_warn("fork");
+		zc_slot_set_state(&m->sb.slots[slot], ZC_SLOT_FREE);
+		m->spawn_after_ms = now_ms() + ZC_SPAWN_BACKOFF_MS;
+		return;
+	}
+	if (pid == 0) {
+		close(m->sigfd);
+		close(m->notify[0]);
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.cfg = m->cfg;
+		ctx.listen_fds = m->listen_fds;
+		ctx.n_listen = m->n_listen;
+		ctx.anon_root_fd = m->anon_root_fd;
+		ctx.xferlog_fd = m->xferlog_fd;
+		ctx.notify_fd = m->notify[1];
+		ctx.sb = &m->sb;
+		ctx.slot = slot;
+		ctx.master_pid = getppid();
+		ctx.id = m->root ? &m->id : NULL;
+		ctx.jail = m->root ? m->cfg->secure_chroot_dir : NULL;
+		zc_worker_main(&ctx);
+	}
+	m->children[slot].pid = pid;
+	m->children[slot].generation = m->generation;
+	m->children[slot].retiring = false;
+}
+
+static void
+signal_child(struct master *m, size_t i, int sig)
+{
+	if (m->children[i].pid > 0 && kill(m->children[i].pid, sig) < 0 &&
+	    errno != ESRCH)
+		zc_log_warn("kill %ld", (long)m->children[i].pid);
+}
+
+/* Keep prefork_spare_min..max idle workers of the current generation,
+ * never more workers than max_clients. */
+static void
+maintain_pool(struct master *m)
+{
+	const struct zc_config *cfg = m->cfg;
+	struct pool_count c = count_pool(m);
+	size_t want_min = cfg->prefork_spare_min > 0 ? cfg->prefork_spare_min : 1;
+	size_t limit = client_limit(cfg);
+
+	if (m->stopping || m->n_listen == 0)
+		return;
+	if (c.idle_current < want_min && now_ms() >= m->spawn_after_ms) {
+		size_t n = want_min - c.idle_current;
+		while (n-- > 0 && c.live < limit) {
+			spawn(m);
+			c.live++;
+		}
+	}
+	if (c.idle_current > cfg->prefork_spare_max) {
+		size_t extra = c.idle_current - cfg->prefork_spare_max;
+		for (size_t i = 0; i < m->high_water && extra > 0; i++) {
+			struct child *ch = &m->children[i];
+			if (ch->pid == 0 || ch->retiring ||
+			    ch->generation != m->generation ||
+			    zc_slot_get_state(&m->sb.slots[i]) != ZC_SLOT_IDLE)
+				continue;
+			ch->retiring = true;
+			signal_child(m, i, SIGUSR2);
+			extra--;
+		}
+	}
+}
+
+/* Every worker is busy and no more may start: the master answers. */
+static bool
+pool_full(const struct master *m)
+{
+	struct pool_count c = count_pool(m);
+
+	return !m->stopping && c.idle == 0 && c.live >= client_limit(m->cfg);
+}
+
+static void
+refuse_overflow(struct master *m, int lfd)
+{
+	char buf[128];
+	size_t len = zc_reply_format(buf, sizeof(buf), ZC_REPLY_421_CLOSING,
+				     "Too many users, try again later.");
+
+	for (int n = 0; n < 64; n++) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		/* never reads from the client: one write, then close */
+		if (write(fd, buf, len) < 0)
+			zc_log_debug("421 not delivered: %s", strerror(errno));
+		close(fd);
+		zc_log_info("refused a connection: max_clients (%llu) reached",
+			    (unsigned long long)m->cfg->max_clients);
+	}
+}
+
+static void
+reap(struct master *m)
+{
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+		size_t i;
+		bool served;
+
+		if (pid <= 0)
+			return;
+		for (i = 0; i < m->high_water; i++)
+			if (m->children[i].pid == pid)
+				break;
+		if (i == m->high_water)
+			continue;
+		served = zc_slot_get_state(&m->sb.slots[i]) == ZC_SLOT_BUSY;
+		if (WIFSIGNALED(status) && !(m->stopping && m->sent_term)) {
+			zc_log_errorx("worker %ld crashed (signal %d)%s", (long)pid,
+				      WTERMSIG(status),
+				      served ? " during a session" : " before serving");
+		} else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+			zc_log_errorx("worker %ld exited with status %d%s", (long)pid,
+				      WEXITSTATUS(status),
+				      served ? "" : " before serving");
+		}
+		if (!served && !(WIFEXITED(status) && WEXITSTATUS(status) == 0) &&
+		    !m->stopping) {
+			/* dying before accept means the next one will too
+			 * (e.g. a broken jail): do not spin */
+			m->spawn_after_ms = now_ms() + ZC_SPAWN_BACKOFF_MS;
+		}
+		m->children[i].pid = 0;
+		zc_slot_set_state(&m->sb.slots[i], ZC_SLOT_FREE);
+	}
+}
+
+static size_t
+live_children(const struct master *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->high_water; i++)
+		n += m->children[i].pid != 0;
+	return n;
+}
+
+static void
+begin_stop(struct master *m)
+{
+	if (m->stopping)
+		return;
+	m->stopping = true;
+	m->stop_deadline_ms = now_ms() + (long long)m->cfg->shutdown_timeout * 1000;
+	close_listeners(m);
+	zc_log_info("stopping: no new connections; %zu sessions may run for "
+		    "up to %llu s",
+		    live_children(m), (unsigned long long)m->cfg->shutdown_timeout);
+	for (size_t i = 0; i < m->high_water; i++)
+		signal_child(m, i, SIGUSR2); /* idle ones exit now */
+}
+
+static void
+escalate_stop(struct master *m)
+{
+	long long now = now_ms();
+
+	if (!m->sent_term && now >= m->stop_deadline_ms) {
+		zc_log_info("shutdown_timeout reached: ending %zu sessions",
+			    live_children(m));
+		for (size_t i = 0; i < m->high_water; i++)
+			signal_child(m, i, SIGTERM);
+		m->sent_term = true;
+		m->kill_deadline_ms = now + ZC_KILL_GRACE_MS;
+	} else if (m->sent_term && now >= m->kill_deadline_ms) {
+		for (size_t i = 0; i < m->high_water; i++)
+			signal_child(m, i, SIGKILL);
+		m->kill_deadline_ms = now + ZC_KILL_GRACE_MS;
+	}
+}
+
+static void
+reload(struct master *m)
+{
+	struct zc_config *next = malloc(sizeof(*next));
+	struct zc_cfg_error err;
+	struct zc_identity id = m->id;
+	int fds[ZC_LISTEN_MAX];
+	bool rebind;
+	int root_fd;
+
+	zc_log_info("SIGHUP: reloading the configuration");
+	if (next == NULL) {
+		zc_log_errorx("reload: out of memory; keeping the old configuration");
+		return;
+	}
+	if (zc_master_load_config(m->cl, next, &err) < 0) {
+		zc_log_errorx("reload failed, keeping the old configuration: %s",
+			      err.msg);
+		free(next);
+		return;
+	}
+	if (prepare_identity(next, &id) < 0) {
+		zc_log_errorx("reload failed, keeping the old configuration");
+		free(next);
+		return;
+	}
+	root_fd = open_anon_root(next);
+	if (root_fd < 0) {
+		zc_log_errorx("reload failed, keeping the old configuration");
+		free(next);
+		return;
+	}
+	rebind = !zc_cfg_addr_list_equal(&next->listen, &m->bound);
+	if (rebind) {
+		/* the old sockets may hold the new ports: release them
+		 * first, and take them back if the new set cannot bind */
+		close_listeners(m);
+		if (bind_listeners(&next->listen, fds) < 0) {
+			zc_log_errorx("reload: cannot bind the new listen "
+				      "addresses; rebinding the old ones");
+			if (bind_listeners(&m->bound, m->listen_fds) == 0)
+				m->n_listen = m->bound.n;
+			close(root_fd);
+			free(next);
+			return;
+		}
+		memcpy(m->listen_fds, fds, sizeof(int) * next->listen.n);
+		m->n_listen = next->listen.n;
+		m->bound = next->listen;
+	}
+	if (m->anon_root_fd >= 0)
+		close(m->anon_root_fd);
+	m->anon_root_fd = root_fd;
+	if (m->xferlog_fd >= 0)
+		close(m->xferlog_fd);
+	m->xferlog_fd = open_xferlog(next); /* also rotates the file */
+	if (next->daemonize != m->cfg->daemonize ||
+	    strcmp(next->pid_file, m->cfg->pid_file) != 0)
+		zc_log_warnx("daemonize and pid_file take effect at restart only");
+	free(m->cfg);
+	m->cfg = next;
+	m->id = id;
+	apply_log_config(next);
+	m->generation++;
+	/* old idle workers carry the old config: replace them; busy ones
+	 * finish their sessions untouched */
+	for (size_t i = 0; i < m->high_water; i++)
+		if (m->children[i].pid != 0 &&
+		    m->children[i].generation != m->generation) {
+			m->children[i].retiring = true;
+			signal_child(m, i, SIGUSR2);
+		}
+	zc_log_info("configuration reloaded (generation %u)", m->generation);
+}
+
+static void
+handle_signals(struct master *m)
+{
+	struct signalfd_siginfo si;
+
+	while (read(m->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			begin_stop(m);
+			break;
+		case SIGHUP:
+			if (!m->stopping)
+				reload(m);
+			break;
+		case SIGCHLD:
+		default:
+			break;
+		}
+	}
+}
+
+static void
+drain_notify(struct master *m)
+{
+	char buf[512];
+
+	while (read(m->notify[0], buf, sizeof(buf)) > 0)
+		;
+}
+
+static int
+setup_signals(struct master *m)
+{
+	sigset_t set;
+
+	struct sigaction ign;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &ign, NULL) < 0)
+		return -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGUSR2);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	sigdelset(&set, SIGUSR2); /* blocked only so workers inherit it so */
+	m->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return m->sigfd < 0 ? -1 : 0;
+}
+
+static int
+daemonize(const struct zc_config *cfg)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") < 0)
+		return -1;
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		return -1;
+	if (fd > 2)
+		close(fd);
+	(void)cfg;
+	return 0;
+}
+
+static int
+write_pid_file(const char *path)
+{
+	char buf[32];
+	int fd, n;
+
+	if (path[0] == '\0')
+		return 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+static void
+run_loop(struct master *m)
+{
+	for (;;) {
+		struct pollfd pfd[2 + ZC_LISTEN_MAX];
+		nfds_t n = 0;
+		bool full;
+		int timeout = -1;
+
+		reap(m);
+		if (m->stopping) {
+			if (live_children(m) == 0)
+				return;
+			escalate_stop(m);
+			timeout = 200;
+		} else {
+			maintain_pool(m);
+			if (now_ms() < m->spawn_after_ms)
+				timeout = (int)(m->spawn_after_ms - now_ms()) + 1;
+		}
+		pfd[n++] = (struct pollfd){.fd = m->sigfd, .events = POLLIN};
+		pfd[n++] = (struct pollfd){.fd = m->notify[0], .events = POLLIN};
+		full = pool_full(m);
+		if (full) {
+			for (size_t i = 0; i < m->n_listen; i++)
+				pfd[n++] = (struct pollfd){.fd = m->listen_fds[i],
+							   .events = POLLIN};
+			/* a worker may free up without telling us */
+			timeout = 100;
+		}
+		if (poll(pfd, n, timeout) < 0 && errno != EINTR) {
+			zc_log_warn("poll");
+			continue;
+		}
+		if (pfd[0].revents)
+			handle_signals(m);
+		if (pfd[1].revents)
+			drain_notify(m);
+		if (full && !m->stopping)
+			for (size_t i = 0; i < m->n_listen; i++)
+				if (pfd[2 + i].revents & POLLIN)
+					refuse_overflow(m, m->listen_fds[i]);
+	}
+}
+
+int
+zc_master_run(const struct zc_cmdline *cl, const struct zc_config *cfg_in)
+{
+	struct master m;
+	int rc = 1;
+
+	memset(&m, 0, sizeof(m));
+	m.cl = cl;
+	m.sigfd = m.notify[0] = m.notify[1] = -1;
+	m.anon_root_fd = m.xferlog_fd = -1;
+	m.cfg = malloc(sizeof(*m.cfg));
+	m.children = calloc(ZC_SCOREBOARD_SLOTS, sizeof(*m.children));
+	if (m.cfg == NULL || m.children == NULL) {
+		zc_log_errorx("out of memory");
+		goto out;
+	}
+	*m.cfg = *cfg_in;
+	m.root = zc_privdrop_is_root();
+	tzset(); /* zone data is read now, before any chroot */
+	if (prepare_identity(m.cfg, &m.id) < 0)
+		goto out;
+	m.anon_root_fd = open_anon_root(m.cfg);
+	if (m.anon_root_fd < 0)
+		goto out;
+	m.xferlog_fd = open_xferlog(m.cfg);
+	if (bind_listeners(&m.cfg->listen, m.listen_fds) < 0)
+		goto out;
+	m.n_listen = m.cfg->listen.n;
+	m.bound = m.cfg->listen;
+	if (m.cfg->daemonize && daemonize(m.cfg) < 0) {
+		zc_log_warn("daemonize");
+		goto out;
+	}
+	if (write_pid_file(m.cfg->pid_file) < 0) {
+		zc_log_warn("pid_file %s", m.cfg->pid_file);
+		goto out;
+	}
+	if (setup_signals(&m) < 0 || zc_scoreboard_create(&m.sb) < 0 ||
+	    pipe2(m.notify, O_NONBLOCK | O_CLOEXEC) < 0) {
+		zc_log_warn("start-up");
+		goto out;
+	}
+	zc_privdrop_master();
+	zc_log_info("%s %s serving %s%s (workers: %s)", ZC_NAME, PACKAGE_VERSION,
+		    m.cfg->anon_root, m.cfg->anon_enable ? " to anonymous users" : "",
+		    m.root ? "chrooted, run_as, no capabilities"
+			   : "not root: no chroot, no capabilities");
+	if (m.root)
+		zc_log_info("workers run as %s in %s", m.id.name,
+			    m.cfg->secure_chroot_dir);
+	run_loop(&m);
+	zc_log_info("stopped");
+	rc = 0;
+	if (m.cfg->pid_file[0] != '\0' && unlink(m.cfg->pid_file) < 0)
+		zc_log_debug("pid_file: %s", strerror(errno));
+out:
+	close_listeners(&m);
+	if (m.anon_root_fd >= 0)
+		close(m.anon_root_fd);
+	if (m.xferlog_fd >= 0)
+		close(m.xferlog_fd);
+	if (m.sigfd >= 0)
+		close(m.sigfd);
+	if (m.notify[0] >= 0)
+		close(m.notify[0]);
+	if (m.notify[1] >= 0)
+		close(m.notify[1]);
+	zc_scoreboard_destroy(&m.sb);
+	free(m.children);
+	free(m.cfg);
+	return rc;
+}

@@ -1,0 +1,399 @@
+/*
+ * xfer.c: engine choice, the transfer loop's waiting, pacing and
+ * accounting, and the end of a transfer (close, reply, logs).
+ * See xfer.h; the engines are in xfer_*.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "reply.h"
+#include "session.h"
+#include "xfer.h"
+#include "xferlog.h"
+
+static const char *const engine_names[] = {"sendfile", "splice", "mmap",
+					   "readwrite", "copy-ascii"};
+
+const char *
+zc_engine_name(enum zc_engine e)
+{
+	return (unsigned)e < ZC_ARRAY_LEN(engine_names) ? engine_names[e] : "?";
+}
+
+struct zc_xfer_choice
+zc_xfer_choose_engine(bool ascii, enum zc_engine_cfg configured)
+{
+	struct zc_xfer_choice c;
+
+	if (ascii) {
+		/* zero-copy cannot transform bytes */
+		c.engine = ZC_ENGINE_ASCII;
+		c.reason = "type-a"; /* LF->CRLF needs the bytes in hand */
+		return c;
+	}
+	switch (configured) {
+	case ZC_ENGINE_CFG_SPLICE:
+		c.engine = ZC_ENGINE_SPLICE;
+		c.reason = "transfer_engine";
+		break;
+	case ZC_ENGINE_CFG_MMAP:
+		c.engine = ZC_ENGINE_MMAP;
+		c.reason = "transfer_engine";
+		break;
+	case ZC_ENGINE_CFG_READWRITE:
+		c.engine = ZC_ENGINE_READWRITE;
+		c.reason = "transfer_engine";
+		break;
+	case ZC_ENGINE_CFG_SENDFILE:
+		c.engine = ZC_ENGINE_SENDFILE;
+		c.reason = "transfer_engine";
+		break;
+	case ZC_ENGINE_CFG_AUTO:
+	default:
+		c.engine = ZC_ENGINE_SENDFILE;
+		c.reason = "default";
+		break;
+	}
+	return c;
+}
+
+void
+zc_xfer_init(struct zc_xfer *x, struct zc_session *s, int data_fd,
+	     int file_fd, off_t off, off_t end, const char *what,
+	     const char *path)
+{
+	memset(x, 0, sizeof(*x));
+	x->s = s;
+	x->data_fd = data_fd;
+	x->file_fd = file_fd;
+	x->off = off;
+	x->end = end;
+	x->rate = s->anonymous ? s->cfg->rate_limit_anon : s->cfg->rate_limit_user;
+	x->start_ms = x->last_progress_ms = zc_now_ms();
+	x->status.what = what;
+	x->status.path = path;
+	x->status.total = end > off ? (uint64_t)(end - off) : 0;
+	s->xfer = &x->status;
+	x->db.on = false;
+	if (file_fd >= 0)
+		zc_dropbehind_init(&x->db, file_fd, end,
+				   s->cfg->drop_behind_threshold);
+}
+
+enum zc_xfer_result
+zc_xfer_wait(struct zc_xfer *x, short events)
+{
+	struct zc_session *s = x->s;
+
+	for (;;) {
+		struct pollfd pfd[2] = {{.fd = x->data_fd, .events = events},
+					{.fd = s->ctrl_fd, .events = POLLIN}};
+		bool ctrl = zc_session_wants_control(s);
+		long long stall = x->last_progress_ms +
+				  (long long)s->cfg->data_timeout * 1000 -
+				  zc_now_ms();
+		int rc;
+
+		if (stall <= 0)
+			return ZC_XFER_TIMEOUT;
+		rc = zc_session_poll(pfd, ctrl ? 2 : 1, (int)stall);
+		if (rc < 0 && errno == EINTR)
+			return ZC_XFER_GONE; /* shutdown */
+		if (rc < 0)
+			return ZC_XFER_NET_ERROR;
+		if (rc > 0 && ctrl && pfd[1].revents) {
+			enum zc_ctrl_event ev = zc_session_poll_control(s);
+			if (ev == ZC_CTRL_EVENT_ABORT)
+				return ZC_XFER_ABORTED;
+			if (ev == ZC_CTRL_EVENT_GONE)
+				return ZC_XFER_GONE;
+		}
+		if (rc > 0 && pfd[0].revents) {
+			if (pfd[0].revents & (POLLERR | POLLNVAL))
+				return ZC_XFER_NET_ERROR;
+			return ZC_XFER_OK;
+		}
+	}
+}
+
+size_t
+zc_xfer_chunk(struct zc_xfer *x, size_t max)
+{
+	off_t left = x->end - x->off;
+	size_t n = max;
+
+	if (x->rate > 0) {
+		/* a tenth of a second's worth: pacing stays smooth and
+		 * sendfile keeps working on whole pages */
+		uint64_t tick = x->rate / 10;
+		if (tick < 4096)
+			tick = 4096;
+		if (tick < n)
+			n = (size_t)tick;
+	}
+	if (x->file_fd >= 0 && (off_t)n > left)
+		n = (size_t)left;
+	if (x->file_fd >= 0)
+		zc_dropbehind_before(&x->db, x->off, n);
+	return n;
+}
+
+/* Rate limit: wait (watching the control connection) until the bytes
+ * sent so far are no longer ahead of the allowed rate. */
+static enum zc_xfer_result
+pace(struct zc_xfer *x)
+{
+	struct zc_session *s = x->s;
+
+	for (;;) {
+		long long due = x->start_ms + (long long)(x->bytes * 1000 / x->rate);
+		long long wait = due - zc_now_ms();
+		struct pollfd pfd = {.fd = s->ctrl_fd, .events = POLLIN};
+		bool ctrl = zc_session_wants_control(s);
+		int rc;
+
+		if (wait <= 0)
+			return ZC_XFER_OK;
+		rc = zc_session_poll(ctrl ? &pfd : NULL, ctrl ? 1 : 0, (int)wait);
+		if (rc < 0 && errno == EINTR)
+			return ZC_XFER_GONE;
+		if (rc > 0 && ctrl) {
+			enum zc_ctrl_event ev = zc_session_poll_control(s);
+			if (ev == ZC_CTRL_EVENT_ABORT)
+				return ZC_XFER_ABORTED;
+			if (ev == ZC_CTRL_EVENT_GONE)
+				return ZC_XFER_GONE;
+		}
+	}
+}
+
+enum zc_xfer_result
+zc_xfer_account(struct zc_xfer *x, size_t n)
+{
+	x->bytes += n;
+	x->status.done = x->bytes;
+	x->last_progress_ms = zc_now_ms();
+	if (x->s->env.score_bytes != NULL)
+		__atomic_store_n(x->s->env.score_bytes,
+				 x->s->bytes_out + x->bytes, __ATOMIC_RELAXED);
+	if (x->file_fd >= 0)
+		zc_dropbehind_after(&x->db, x->off);
+	if (x->rate > 0)
+		return pace(x);
+	return ZC_XFER_OK;
+}
+
+enum zc_xfer_result
+zc_xfer_write(struct zc_xfer *x, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(x->data_fd, buf, len, MSG_NOSIGNAL);
+		enum zc_xfer_result r;
+
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+			r = zc_xfer_account(x, (size_t)n);
+			if (r != ZC_XFER_OK)
+				return r;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			r = zc_xfer_wait(x, POLLOUT);
+			if (r != ZC_XFER_OK)
+				return r;
+			continue;
+		}
+		return ZC_XFER_NET_ERROR;
+	}
+	return ZC_XFER_OK;
+}
+
+static bool
+is_refusal(int err)
+{
+	return err == EINVAL || err == ENOSYS || err == EOVERFLOW ||
+	       err == EOPNOTSUPP;
+}
+
+enum zc_xfer_result
+zc_xfer_send_file(struct zc_xfer *x)
+{
+	enum zc_xfer_result r;
+	off_t start = x->off;
+
+	switch (x->engine) {
+	case ZC_ENGINE_SENDFILE:
+		r = zc_xfer_engine_sendfile(x);
+		break;
+	case ZC_ENGINE_SPLICE:
+		r = zc_xfer_engine_splice(x);
+		break;
+	case ZC_ENGINE_MMAP:
+		r = zc_xfer_engine_mmap(x);
+		break;
+	case ZC_ENGINE_ASCII:
+		return zc_xfer_engine_ascii(x);
+	case ZC_ENGINE_READWRITE:
+	default:
+		return zc_xfer_engine_readwrite(x);
+	}
+	/* The kernel refused the zero-copy call for this file before any
+	 * byte went out (a filesystem without splice_read, a file that
+	 * cannot be mapped): copy instead, and say so. */
+	if (r == ZC_XFER_FILE_ERROR && x->off == start && x->bytes == 0 &&
+	    is_refusal(errno)) {
+		zc_log_info("%s refused for %s (%s): falling back to "
+			    "pread/write",
+			    zc_engine_name(x->engine), x->status.path,
+			    strerror(errno));
+		x->reason = "fallback-refused";
+		x->engine = ZC_ENGINE_READWRITE;
+		r = zc_xfer_engine_readwrite(x);
+	}
+	return r;
+}
+
+/* Close the data socket: after success, wait (bounded) until the peer
+ * has acknowledged everything, so the 226 never overtakes the data; on
+ * failure or abort, reset at once. */
+static void
+close_data(struct zc_xfer *x, bool graceful)
+{
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+
+	if (graceful) {
+		long long t = (long long)x->s->cfg->data_timeout * 1000;
+		if (t > ZC_DATA_LINGER_MS)
+			t = ZC_DATA_LINGER_MS;
+		lg.l_linger = (int)(t / 1000);
+		shutdown(x->data_fd, SHUT_WR);
+	}
+	if (setsockopt(x->data_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) < 0)
+		zc_log_debug("SO_LINGER: %s", strerror(errno));
+	close(x->data_fd);
+	x->data_fd = -1;
+}
+
+static const char *
+result_name(enum zc_xfer_result r)
+{
+	switch (r) {
+	case ZC_XFER_OK:
+		return "ok";
+	case ZC_XFER_ABORTED:
+		return "aborted";
+	case ZC_XFER_NET_ERROR:
+		return "network-error";
+	case ZC_XFER_TIMEOUT:
+		return "timeout";
+	case ZC_XFER_FILE_ERROR:
+		return "file-error";
+	case ZC_XFER_SHRANK:
+		return "file-shrank";
+	case ZC_XFER_GONE:
+		return "control-lost";
+	}
+	return "?";
+}
+
+static void
+log_transfer(struct zc_xfer *x, enum zc_xfer_result r, long long ms)
+{
+	char path[600];
+	struct zc_session *s = x->s;
+
+	zc_log_escape(x->status.path, strlen(x->status.path), path, sizeof(path));
+	zc_log_info("%s %s bytes=%llu seconds=%lld.%03lld engine=%s result=%s%s%s",
+		    x->status.what, path, (unsigned long long)x->bytes, ms / 1000,
+		    ms % 1000, zc_engine_name(x->engine), result_name(r),
+		    x->reason != NULL ? " reason=" : "",
+		    x->reason != NULL ? x->reason : "");
+	if (s->env.xferlog_fd >= 0 && x->file_fd >= 0) {
+		struct zc_xferlog_rec rec = {
+			.when = time(NULL),
+			.seconds = (unsigned)((ms + 999) / 1000),
+			.host = s->peer_ip,
+			.bytes = x->bytes,
+			.path = x->status.path,
+			.ascii = x->engine == ZC_ENGINE_ASCII,
+			.incoming = false,
+			.anonymous = s->anonymous,
+			.user = s->anonymous ? s->anon_pass : s->user,
+			.complete = r == ZC_XFER_OK,
+		};
+		char line[ZC_XFERLOG_MAX];
+		size_t len = zc_xferlog_format(&rec, line, sizeof(line));
+		if (len > 0 && write(s->env.xferlog_fd, line, len) < 0)
+			zc_log_debug("xferlog write: %s", strerror(errno));
+	}
+}
+
+void
+zc_xfer_finish(struct zc_xfer *x, enum zc_xfer_result r, const char *ok_text)
+{
+	struct zc_session *s = x->s;
+	long long ms;
+
+	close_data(x, r == ZC_XFER_OK);
+	if (x->file_fd >= 0)
+		zc_dropbehind_finish(&x->db);
+	ms = zc_now_ms() - x->start_ms;
+	s->xfer = NULL;
+	s->bytes_out += x->bytes;
+	if (r == ZC_XFER_OK && x->file_fd >= 0)
+		s->files_out++;
+	log_transfer(x, r, ms);
+
+	switch (r) {
+	case ZC_XFER_OK:
+		zc_session_reply(s, ZC_REPLY_226_CLOSING_DATA, "%s", ok_text);
+		break;
+	case ZC_XFER_ABORTED: {
+		unsigned before;
+		zc_session_reply(s, ZC_REPLY_426_XFER_ABORTED,
+				 "Connection closed; transfer aborted.");
+		before = s->finals;
+		zc_session_reply(s, ZC_REPLY_226_CLOSING_DATA,
+				 "ABOR successful.");
+		s->finals = before; /* that reply is the ABOR's */
+		break;
+	}
+	case ZC_XFER_NET_ERROR:
+		zc_session_reply(s, ZC_REPLY_426_XFER_ABORTED,
+				 "Data connection failed; transfer aborted.");
+		break;
+	case ZC_XFER_TIMEOUT:
+		zc_session_reply(s, ZC_REPLY_426_XFER_ABORTED,
+				 "Data connection stalled; transfer aborted.");
+		break;
+	case ZC_XFER_FILE_ERROR:
+		zc_session_reply(s, ZC_REPLY_451_LOCAL_ERROR, "%s",
+				 x->fail_text != NULL
+					 ? x->fail_text
+					 : "Error reading the file; transfer "
+					   "aborted.");
+		break;
+	case ZC_XFER_SHRANK:
+		zc_session_reply(s, ZC_REPLY_451_LOCAL_ERROR,
+				 "File changed size during the transfer; "
+				 "transfer aborted.");
+		break;
+	case ZC_XFER_GONE:
+		if (zc_session_shutdown_requested)
+			zc_session_close(s, ZC_REPLY_421_CLOSING,
+					 "Server shutting down.");
+		else
+			zc_session_set_state(s, ZC_STATE_CLOSING);
+		break;
+	}
+}

@@ -1,0 +1,127 @@
+/*
+ * xfer.h: file and listing transfers over an established data connection.
+ * The engine choice is a pure function that also says why; every engine
+ * moves bounded chunks and, between chunks, waits through zc_xfer_wait(),
+ * which watches the control connection (ABOR, STAT), the stall timeout
+ * and the rate limit. One log line per transfer names the engine.
+ */
+#ifndef ZC_XFER_H
+#define ZC_XFER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cfg.h"
+#include "defs.h"
+#include "session.h"
+
+enum zc_engine {
+	ZC_ENGINE_SENDFILE,  /* sendfile(2): page cache -> socket */
+	ZC_ENGINE_SPLICE,    /* splice(2): file -> pipe -> socket */
+	ZC_ENGINE_MMAP,      /* mmap + write */
+	ZC_ENGINE_READWRITE, /* pread + write (the copy path) */
+	ZC_ENGINE_ASCII,     /* pread + LF->CRLF + write (TYPE A) */
+};
+
+struct zc_xfer_choice {
+	enum zc_engine engine;
+	const char *reason;
+};
+
+const char *zc_engine_name(enum zc_engine e);
+
+/* Pure: which engine sends a file, and why. */
+struct zc_xfer_choice zc_xfer_choose_engine(bool ascii,
+					    enum zc_engine_cfg configured);
+
+enum zc_xfer_result {
+	ZC_XFER_OK,
+	ZC_XFER_ABORTED,    /* ABOR: 426, then 226 for the ABOR */
+	ZC_XFER_NET_ERROR,  /* the data connection failed: 426 */
+	ZC_XFER_TIMEOUT,    /* no progress for data_timeout: 426 */
+	ZC_XFER_FILE_ERROR, /* reading the file failed: 451 */
+	ZC_XFER_SHRANK,     /* the file shrank during the transfer: 451 */
+	ZC_XFER_GONE,       /* control connection lost or shutdown: no reply */
+};
+
+/* Drop-behind state: pages this transfer pulled into the page cache are
+ * dropped once sent, so a big download does not evict hot files. */
+struct zc_dropbehind {
+	bool on;
+	int fd;          /* borrowed */
+	off_t checked_to; /* residency known up to here */
+	struct {
+		off_t off, len;
+		bool was_cached;
+	} ring[8];
+	unsigned head, count;
+	uint64_t dropped;
+};
+
+struct zc_xfer {
+	struct zc_session *s;
+	int data_fd;       /* borrowed */
+	int file_fd;       /* borrowed; -1 for listings */
+	off_t off, end;    /* file bytes still to send: [off, end) */
+	uint64_t bytes;    /* bytes written to the data connection */
+	enum zc_engine engine;
+	const char *reason; /* why this engine (or why it fell back) */
+	const char *fail_text; /* 451 text for ZC_XFER_FILE_ERROR, or NULL */
+	uint64_t rate;      /* bytes per second, 0: unlimited */
+	long long start_ms, last_progress_ms;
+	struct zc_xfer_status status;
+	struct zc_dropbehind db;
+};
+
+/* Prepare a transfer on data_fd. file_fd -1 for listings. */
+void zc_xfer_init(struct zc_xfer *x, struct zc_session *s, int data_fd,
+		  int file_fd, off_t off, off_t end, const char *what,
+		  const char *path);
+
+/* Send [off, end) of the file with the chosen engine; falls back to
+ * pread/write when sendfile/splice/mmap are refused before any byte
+ * went out. */
+enum zc_xfer_result zc_xfer_send_file(struct zc_xfer *x);
+/* Send a buffer completely (listings). */
+enum zc_xfer_result zc_xfer_write(struct zc_xfer *x, const char *buf,
+				  size_t len);
+
+/* For engines: wait until data_fd is ready for `events`, serving the
+ * control connection meanwhile. ZC_XFER_OK means ready. */
+enum zc_xfer_result zc_xfer_wait(struct zc_xfer *x, short events);
+/* For engines: the length of the next chunk (<= max, rate-limited). */
+size_t zc_xfer_chunk(struct zc_xfer *x, size_t max);
+/* For engines: n bytes went out; applies pacing and drop-behind. */
+enum zc_xfer_result zc_xfer_account(struct zc_xfer *x, size_t n);
+
+/* Engines (xfer_*.c). Each sends [x->off, x->end). The `refused` ones
+ * return ZC_XFER_FILE_ERROR with errno EINVAL/ENOSYS/EOVERFLOW and no byte
+ * sent when the kernel will not do it for this fd pair. */
+enum zc_xfer_result zc_xfer_engine_sendfile(struct zc_xfer *x);
+enum zc_xfer_result zc_xfer_engine_splice(struct zc_xfer *x);
+enum zc_xfer_result zc_xfer_engine_mmap(struct zc_xfer *x);
+enum zc_xfer_result zc_xfer_engine_readwrite(struct zc_xfer *x);
+enum zc_xfer_result zc_xfer_engine_ascii(struct zc_xfer *x);
+
+/* Pure: LF -> CRLF (a LF already preceded by CR is left alone; the CR may
+ * have ended the previous chunk, `*prev_cr` carries that). `out` must hold
+ * 2 * len bytes. Returns the output length. */
+size_t zc_xfer_ascii_encode(const char *in, size_t len, char *out,
+			    bool *prev_cr);
+
+/* Close the data connection (gracefully: wait, bounded, until the peer
+ * has the data; or at once with a reset on abort), send the final reply
+ * for `r` (ok_text for success), log the transfer and write xferlog. */
+void zc_xfer_finish(struct zc_xfer *x, enum zc_xfer_result r,
+		    const char *ok_text);
+
+/* Drop-behind (xfer_cache.c). */
+void zc_dropbehind_init(struct zc_dropbehind *d, int fd, off_t size,
+			uint64_t threshold);
+void zc_dropbehind_before(struct zc_dropbehind *d, off_t off, size_t len);
+void zc_dropbehind_after(struct zc_dropbehind *d, off_t sent_to);
+void zc_dropbehind_finish(struct zc_dropbehind *d);
+
+#endif
