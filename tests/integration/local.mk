@@ -1,0 +1,6 @@
+# Integration tests: tests/integration/run-pytest runs the pytest suite
+# against the built server ($ZCFTPD) through real clients.
+TESTS += tests/integration/run-pytest
+EXTRA_DIST += tests/integration/run-pytest \
+	tests/integration/conftest.py \
+	tests/integration/test_smoke.py
