@@ -3,4 +3,10 @@
 TESTS += tests/integration/run-pytest
 EXTRA_DIST += tests/integration/run-pytest \
 	tests/integration/conftest.py \
-	tests/integration/test_smoke.py
+	tests/integration/test_smoke.py \
+	tests/integration/test_download.py \
+	tests/integration/test_listing.py \
+	tests/integration/test_protocol.py \
+	tests/integration/test_security.py \
+	tests/integration/test_process.py \
+	tests/integration/test_transfer.py
