@@ -79,7 +79,7 @@ write_line(enum zc_log_level level, const char *msg)
 		return;
 }
 
-static void
+static void ZC_PRINTF(3, 0)
 vlog(enum zc_log_level level, bool with_errno, const char *fmt, va_list ap)
 {
 	char msg[LOG_LINE_MAX];
