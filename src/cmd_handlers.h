@@ -52,5 +52,7 @@ ZC_HANDLER(eprt);
 /* cmd_list.c */
 ZC_HANDLER(list);
 ZC_HANDLER(nlst);
+ZC_HANDLER(mlsd);
+ZC_HANDLER(mlst);
 
 #endif

@@ -33,7 +33,7 @@ ZC_HANDLER(feat)
 	char text[2048];
 
 	(void)arg;
-	zc_cmd_feat_text(text, sizeof(text));
+	zc_cmd_feat_text(text, sizeof(text), s->mlst_facts);
 	zc_session_reply(s, ZC_REPLY_211_STATUS, "%s", text);
 }
 
@@ -48,6 +48,16 @@ ZC_HANDLER(opts)
 	if (zc_str_eq_nocase(arg, strlen(arg), "UTF8 OFF")) {
 		zc_session_reply(s, ZC_REPLY_504_BAD_PARAM,
 				 "Names are always UTF-8 here.");
+		return;
+	}
+	if (strlen(arg) >= 4 && zc_str_eq_nocase(arg, 4, "MLST") &&
+	    (arg[4] == '\0' || arg[4] == ' ')) {
+		char sel[128];
+		/* RFC 3659 7.9: select facts; unknown ones are ignored and
+		 * the reply names what is now selected */
+		s->mlst_facts = zc_list_parse_facts(arg[4] == ' ' ? arg + 5 : "");
+		zc_list_facts_string(s->mlst_facts, sel, sizeof(sel));
+		zc_session_reply(s, ZC_REPLY_200_OK, "MLST OPTS %s", sel);
 		return;
 	}
 	zc_session_reply(s, ZC_REPLY_501_BAD_ARG, "Option not understood.");

@@ -34,13 +34,21 @@ data_sink(void *ctx, const char *buf, size_t len)
 	return ls->r == ZC_XFER_OK ? 0 : -1;
 }
 
+enum list_kind { LIST_LONG, LIST_NAMES, LIST_MLSD };
+
 static void
-do_list(struct zc_session *s, const char *arg, bool longfmt)
+do_list(struct zc_session *s, const char *arg, enum list_kind kind)
 {
+	bool longfmt = kind == LIST_LONG;
 	struct zc_list_opts o = {.longfmt = longfmt,
+				 .mlsd = kind == LIST_MLSD,
+				 .all = kind == LIST_MLSD,
+				 .facts = s->mlst_facts,
+				 .writable = s->may_write,
 				 .hide_ids = s->cfg->hide_ids,
 				 .localtime = s->cfg->listing_localtime,
 				 .now = time(NULL)};
+	static const char *const what[] = {"LIST", "NLST", "MLSD"};
 	char path[PATH_MAX], prefix[PATH_MAX + 2];
 	struct list_sink ls = {.r = ZC_XFER_OK};
 	enum zc_list_result lr;
@@ -50,11 +58,18 @@ do_list(struct zc_session *s, const char *arg, bool longfmt)
 	struct stat st;
 	int fd = -1, dfd = -1;
 
-	p = zc_list_parse_args(arg, &o);
+	/* MLSD takes a plain path: no ls options (RFC 3659) */
+	p = kind == LIST_MLSD ? arg : zc_list_parse_args(arg, &o);
 	if (zc_session_path(s, p != NULL ? p : ".", path, sizeof(path)) < 0)
 		goto refuse;
 	if (zc_fs_stat(s->root_fd, path, 1, &st) < 0) {
 		zc_session_reply_errno(s, errno);
+		goto refuse;
+	}
+	if (kind == LIST_MLSD && !S_ISDIR(st.st_mode)) {
+		/* RFC 3659 7.2.1: MLSD of a non-directory is an error */
+		zc_session_reply(s, ZC_REPLY_501_BAD_ARG,
+				 "MLSD needs a directory; use MLST for a file.");
 		goto refuse;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -66,7 +81,7 @@ do_list(struct zc_session *s, const char *arg, bool longfmt)
 	}
 	/* NLST dir: names carry the directory as the client wrote it */
 	prefix[0] = '\0';
-	if (!longfmt && p != NULL && fd >= 0)
+	if (kind == LIST_NAMES && p != NULL && fd >= 0)
 		snprintf(prefix, sizeof(prefix), "%s%s", p,
 			 p[strlen(p) - 1] == '/' ? "" : "/");
 	dr = zc_data_open(s, &dfd);
@@ -77,7 +92,7 @@ do_list(struct zc_session *s, const char *arg, bool longfmt)
 	if (zc_session_reply(s, ZC_REPLY_150_OPENING,
 			     "Here comes the directory listing.") < 0)
 		ls.r = ZC_XFER_GONE;
-	zc_xfer_init(&x, s, dfd, -1, 0, 0, longfmt ? "LIST" : "NLST", path);
+	zc_xfer_init(&x, s, dfd, -1, 0, 0, what[kind], path);
 	x.engine = ZC_ENGINE_READWRITE;
 	x.reason = "listing";
 	ls.x = &x;
@@ -110,10 +125,36 @@ out:
 
 ZC_HANDLER(list)
 {
-	do_list(s, arg, true);
+	do_list(s, arg, LIST_LONG);
 }
 
 ZC_HANDLER(nlst)
 {
-	do_list(s, arg, false);
+	do_list(s, arg, LIST_NAMES);
+}
+
+ZC_HANDLER(mlsd)
+{
+	do_list(s, arg, LIST_MLSD);
+}
+
+ZC_HANDLER(mlst)
+{
+	struct zc_list_opts o = {.facts = s->mlst_facts, .writable = s->may_write};
+	char path[PATH_MAX], line[PATH_MAX + 512];
+	struct stat st;
+
+	if (zc_session_path(s, arg != NULL ? arg : ".", path, sizeof(path)) < 0)
+		return;
+	if (zc_fs_stat(s->root_fd, path, 1, &st) < 0) {
+		zc_session_reply_errno(s, errno);
+		return;
+	}
+	/* RFC 3659 7.2: one fact line, starting with a space, between the
+	 * 250- and 250 lines; the name is the path as resolved */
+	if (zc_list_format_facts(line, sizeof(line), path, &st, NULL, NULL, &o) == 0) {
+		zc_session_reply(s, ZC_REPLY_501_BAD_ARG, "Path too long.");
+		return;
+	}
+	zc_session_reply(s, ZC_REPLY_250_OK, "Listing %s\n %s\nEnd", path, line);
 }

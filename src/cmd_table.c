@@ -11,6 +11,7 @@
 #include "cmd_parse.h"
 #include "cmd_table.h"
 #include "defs.h"
+#include "fs_list.h"
 #include "log.h"
 #include "reply.h"
 #include "session.h"
@@ -72,6 +73,8 @@ static const struct zc_cmd_def commands[] = {
 	{"SIZE", H(size), ZC_ARG_REQUIRED, 0, "SIZE", "SIZE <file>"},
 	{"MDTM", H(mdtm), ZC_ARG_REQUIRED, 0, "MDTM", "MDTM <file>"},
 	{"MFMT", NULL, ZC_ARG_REQUIRED, WR, NULL, "MFMT <time> <file>"},
+	{"MLST", H(mlst), ZC_ARG_OPTIONAL, 0, "MLST", "MLST [<path>]"},
+	{"MLSD", H(mlsd), ZC_ARG_OPTIONAL, 0, NULL, "MLSD [<directory>]"},
 	/* RFC 7151 */
 	{"HOST", H(host), ZC_ARG_REQUIRED, PRE, "HOST", "HOST <domain>"},
 	/* HTTP on the control port: a cross-protocol attempt */
@@ -106,15 +109,21 @@ zc_cmd_at(size_t i)
 }
 
 size_t
-zc_cmd_feat_text(char *out, size_t cap)
+zc_cmd_feat_text(char *out, size_t cap, unsigned mlst_facts)
 {
 	size_t used = (size_t)snprintf(out, cap, "Features:");
 
 	for (size_t i = 0; i < ZC_ARRAY_LEN(commands) && used < cap; i++) {
-		if (commands[i].feat == NULL)
+		char facts[128];
+		const char *feat = commands[i].feat;
+		if (feat == NULL)
 			continue;
-		used += (size_t)snprintf(out + used, cap - used, "\n %s",
-					 commands[i].feat);
+		/* RFC 3659 7.8: the MLST line lists the facts, '*' marks
+		 * those currently selected */
+		if (strcmp(feat, "MLST") == 0 &&
+		    zc_list_feat_mlst(facts, sizeof(facts), mlst_facts) > 0)
+			feat = facts;
+		used += (size_t)snprintf(out + used, cap - used, "\n %s", feat);
 	}
 	/* TVFS (RFC 3659 section 6): "/"-separated paths from one root */
 	if (used < cap)

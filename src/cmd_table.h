@@ -44,8 +44,9 @@ const struct zc_cmd_def *zc_cmd_at(size_t i);
 /* Handle one control line: parse, check the rules, run the handler. */
 void zc_cmd_dispatch(struct zc_session *s, const char *line, size_t len);
 
-/* Format the FEAT reply text (for zc_session_reply with code 211). */
-size_t zc_cmd_feat_text(char *out, size_t cap);
+/* Format the FEAT reply text (for zc_session_reply with code 211);
+ * mlst_facts marks the selected MLST facts. */
+size_t zc_cmd_feat_text(char *out, size_t cap, unsigned mlst_facts);
 /* Format the HELP reply text listing every implemented verb. */
 size_t zc_cmd_help_text(char *out, size_t cap);
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "fs_list.h"
@@ -142,6 +143,130 @@ zc_list_format_long(char *out, size_t cap, const char *name,
 	return (size_t)n;
 }
 
+static const struct {
+	unsigned bit;
+	const char *name;
+} fact_names[] = {
+	{ZC_FACT_TYPE, "type"},     {ZC_FACT_SIZE, "size"},
+	{ZC_FACT_MODIFY, "modify"}, {ZC_FACT_PERM, "perm"},
+	{ZC_FACT_UNIQUE, "unique"}, {ZC_FACT_UNIX_MODE, "UNIX.mode"},
+};
+
+size_t
+zc_list_feat_mlst(char *out, size_t cap, unsigned facts)
+{
+	size_t used = (size_t)snprintf(out, cap, "MLST ");
+
+	for (size_t i = 0; i < sizeof(fact_names) / sizeof(fact_names[0]); i++)
+		if (used < cap)
+			used += (size_t)snprintf(out + used, cap - used, "%s%s;",
+						 fact_names[i].name,
+						 (facts & fact_names[i].bit) ? "*" : "");
+	return used < cap ? used : 0;
+}
+
+void
+zc_list_facts_string(unsigned facts, char *out, size_t cap)
+{
+	size_t used = 0;
+
+	if (cap == 0)
+		return;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(fact_names) / sizeof(fact_names[0]); i++)
+		if ((facts & fact_names[i].bit) && used < cap)
+			used += (size_t)snprintf(out + used, cap - used, "%s;",
+						 fact_names[i].name);
+}
+
+unsigned
+zc_list_parse_facts(const char *list)
+{
+	unsigned facts = 0;
+	const char *p = list;
+
+	while (*p != '\0') {
+		size_t len = strcspn(p, ";");
+		for (size_t i = 0; i < sizeof(fact_names) / sizeof(fact_names[0]); i++)
+			if (strlen(fact_names[i].name) == len &&
+			    strncasecmp(fact_names[i].name, p, len) == 0)
+				facts |= fact_names[i].bit;
+		p += len;
+		if (*p == ';')
+			p++;
+	}
+	return facts;
+}
+
+/* perm fact (RFC 3659 7.5.5) as the session may use the entry: read-only
+ * sessions may retrieve files and enter/list directories. */
+static void
+perm_fact(const struct stat *st, bool writable, char *out, size_t cap)
+{
+	bool readable = (st->st_mode & 0444) != 0;
+
+	if (S_ISDIR(st->st_mode))
+		snprintf(out, cap, "%s%s", writable ? "cdfmp" : "", "el");
+	else
+		snprintf(out, cap, "%s%s", writable ? "adfw" : "", readable ? "r" : "");
+}
+
+size_t
+zc_list_format_facts(char *out, size_t cap, const char *name,
+		     const struct stat *st, const char *type,
+		     const char *link_target, const struct zc_list_opts *o)
+{
+	char typebuf[PATH_MAX + 32], perm[16];
+	size_t used = 0;
+	struct tm tm;
+	int n;
+
+	if (type == NULL) {
+		if (S_ISDIR(st->st_mode))
+			type = "dir";
+		else if (S_ISREG(st->st_mode))
+			type = "file";
+		else if (S_ISLNK(st->st_mode) && link_target != NULL) {
+			snprintf(typebuf, sizeof(typebuf), "OS.unix=slink:%s",
+				 link_target);
+			type = typebuf;
+		} else if (S_ISLNK(st->st_mode))
+			type = "OS.unix=slink";
+		else
+			type = "OS.unix=special";
+	}
+	if (gmtime_r(&st->st_mtime, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	perm_fact(st, o->writable, perm, sizeof(perm));
+#define ADD(...)                                                               \
+	do {                                                                   \
+		n = snprintf(out + used, cap - used, __VA_ARGS__);             \
+		if (n < 0 || (size_t)n >= cap - used)                          \
+			return 0;                                              \
+		used += (size_t)n;                                             \
+	} while (0)
+	if (cap == 0)
+		return 0;
+	out[0] = '\0';
+	if (o->facts & ZC_FACT_TYPE)
+		ADD("type=%s;", type);
+	if ((o->facts & ZC_FACT_SIZE) && !S_ISDIR(st->st_mode))
+		ADD("size=%llu;", (unsigned long long)st->st_size);
+	if (o->facts & ZC_FACT_MODIFY)
+		ADD("modify=%04d%02d%02d%02d%02d%02d;", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (o->facts & ZC_FACT_PERM)
+		ADD("perm=%s;", perm);
+	if (o->facts & ZC_FACT_UNIQUE)
+		ADD("unique=%llxg%llx;", (unsigned long long)st->st_dev,
+		    (unsigned long long)st->st_ino);
+	if (o->facts & ZC_FACT_UNIX_MODE)
+		ADD("UNIX.mode=0%03o;", (unsigned)(st->st_mode & 07777));
+	ADD(" %s", name);
+#undef ADD
+	return used;
+}
+
 /* The output buffer between the formatter and the sink. */
 struct out_buf {
 	char data[ZC_LIST_BUF_SIZE];
@@ -167,7 +292,8 @@ flush(struct out_buf *b)
 
 static int
 emit_entry(struct out_buf *b, int dirfd, const char *name, const char *shown,
-	   const struct stat *st, const struct zc_list_opts *o)
+	   const struct stat *st, const char *type,
+	   const struct zc_list_opts *o)
 {
 	char target[PATH_MAX];
 	const char *tp = NULL;
@@ -175,7 +301,7 @@ emit_entry(struct out_buf *b, int dirfd, const char *name, const char *shown,
 
 	if (sizeof(b->data) - b->len < LINE_MAX_LEN && flush(b) < 0)
 		return -1;
-	if (!o->longfmt) {
+	if (!o->longfmt && !o->mlsd) {
 		n = (size_t)snprintf(b->data + b->len, sizeof(b->data) - b->len,
 				     "%s\r\n", shown);
 		b->len += n;
@@ -188,6 +314,16 @@ emit_entry(struct out_buf *b, int dirfd, const char *name, const char *shown,
 			if (zc_list_name_ok(target))
 				tp = target;
 		}
+	}
+	if (o->mlsd) {
+		n = zc_list_format_facts(b->data + b->len,
+					 sizeof(b->data) - b->len - 2, shown,
+					 st, type, tp, o);
+		if (n > 0) {
+			memcpy(b->data + b->len + n, "\r\n", 2);
+			b->len += n + 2;
+		}
+		return 0;
 	}
 	n = zc_list_format_long(b->data + b->len, sizeof(b->data) - b->len, shown,
 				st, tp, o);
@@ -268,8 +404,10 @@ read_names(int dirfd, const struct zc_list_opts *o, struct name_set *ns)
 
 		if (dot && !o->all)
 			continue;
-		/* NLST never lists . and ..; LIST -a does, as ls -la */
-		if (dotdir && !o->longfmt)
+		/* NLST never lists . and ..; LIST -a does, as ls -la;
+		 * MLSD gives "." as its cdir entry, never ".." (at the
+		 * root it would describe a directory outside it) */
+		if (dotdir && (!o->longfmt || o->mlsd))
 			continue;
 		if (!zc_list_name_ok(nm))
 			continue;
@@ -311,6 +449,14 @@ zc_list_dir(int dirfd, const char *prefix, const struct zc_list_opts *o,
 	b->len = 0;
 	b->sink = sink;
 	b->ctx = ctx;
+	if (o->mlsd) {
+		struct stat st;
+		if (fstat(dirfd, &st) == 0 &&
+		    emit_entry(b, -1, ".", ".", &st, "cdir", o) < 0) {
+			r = ZC_LIST_STOPPED;
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < ns.n; i++) {
 		const char *name = ns.bytes + ns.offs[i];
 		char shown[PATH_MAX + NAME_MAX + 2];
@@ -321,7 +467,8 @@ zc_list_dir(int dirfd, const char *prefix, const struct zc_list_opts *o,
 		if (snprintf(shown, sizeof(shown), "%s%s", prefix, name) >=
 		    (int)sizeof(shown))
 			continue;
-		if (emit_entry(b, dirfd, name, o->longfmt ? name : shown, &st,
+		if (emit_entry(b, dirfd, name,
+			       (o->longfmt || o->mlsd) ? name : shown, &st, NULL,
 			       o) < 0) {
 			r = ZC_LIST_STOPPED;
 			goto out;
@@ -348,7 +495,7 @@ zc_list_one(const char *shown, const struct stat *st,
 	b->len = 0;
 	b->sink = sink;
 	b->ctx = ctx;
-	if (emit_entry(b, -1, shown, shown, st, o) < 0 || flush(b) < 0)
+	if (emit_entry(b, -1, shown, shown, st, NULL, o) < 0 || flush(b) < 0)
 		r = ZC_LIST_STOPPED;
 	free(b);
 	return r;

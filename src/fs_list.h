@@ -14,13 +14,41 @@
 
 #include "defs.h"
 
+/* RFC 3659 facts, for MLSD/MLST and OPTS MLST. */
+#define ZC_FACT_TYPE 0x01
+#define ZC_FACT_SIZE 0x02
+#define ZC_FACT_MODIFY 0x04
+#define ZC_FACT_PERM 0x08
+#define ZC_FACT_UNIQUE 0x10
+#define ZC_FACT_UNIX_MODE 0x20
+#define ZC_FACTS_ALL 0x3f
+
 struct zc_list_opts {
 	bool all;       /* -a: include dot files (and . / .. for LIST) */
 	bool longfmt;   /* LIST (ls -l) rather than NLST (names) */
+	bool mlsd;      /* MLSD facts (RFC 3659); overrides longfmt */
+	unsigned facts; /* ZC_FACT_* shown by MLSD/MLST */
+	bool writable;  /* the session may write (perm fact) */
 	bool hide_ids;  /* owner/group shown as "ftp ftp" */
 	bool localtime; /* dates in local time instead of UTC */
 	time_t now;     /* for the "recent file" rule */
 };
+
+/* Pure: the RFC 3659 fact string of one entry followed by a space and
+ * `name` (no line end). `type` overrides the type fact ("cdir", "pdir");
+ * a symlink is "OS.unix=slink:TARGET" (the spelling FileZilla parses).
+ * Returns the length, 0 if it does not fit. */
+size_t zc_list_format_facts(char *out, size_t cap, const char *name,
+			    const struct stat *st, const char *type,
+			    const char *link_target, const struct zc_list_opts *o);
+
+/* The FEAT line for MLST: every fact, '*' after those enabled. */
+size_t zc_list_feat_mlst(char *out, size_t cap, unsigned facts);
+/* The selected facts as "type;size;" (for the OPTS MLST reply). */
+void zc_list_facts_string(unsigned facts, char *out, size_t cap);
+/* Pure: parse an OPTS MLST fact list ("type;size;") into ZC_FACT_* bits;
+ * unknown facts are ignored (RFC 3659 section 7.9). */
+unsigned zc_list_parse_facts(const char *list);
 
 /* Split a LIST/NLST argument into option words ("-a", "-la", ...) and a
  * path. A word is an option group only when it is '-' followed by

@@ -21,6 +21,7 @@
 #include "cmd_table.h"
 #include "compat/compat.h"
 #include "data_conn.h"
+#include "fs_list.h"
 #include "fs_path.h"
 #include "log.h"
 #include "reply.h"
@@ -89,6 +90,7 @@ zc_session_init(struct zc_session *s, const struct zc_session_env *env,
 	s->root_fd = -1;
 	s->data.listen_fd = -1;
 	s->type = ZC_TYPE_ASCII; /* RFC 959 default; clients send TYPE I */
+	s->mlst_facts = ZC_FACTS_ALL;
 	s->state = ZC_STATE_NEED_USER;
 	zc_strlcpy(s->cwd, "/", sizeof(s->cwd));
 	zc_ctrl_init(&s->ctrl, ctrl_fd);

@@ -71,6 +71,7 @@ struct zc_session {
 	bool anonymous;
 	bool may_write;
 	bool utf8;
+	unsigned mlst_facts; /* ZC_FACT_* selected with OPTS MLST */
 	unsigned login_fails;
 	unsigned unknown_before_login;
 
