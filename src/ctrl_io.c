@@ -61,6 +61,31 @@ zc_ctrl_init(struct zc_ctrl *c, int fd)
 	c->fd = fd;
 }
 
+/* Drop buffered bytes of a line being skipped, through its LF. */
+static void
+drop_skipped(struct zc_ctrl *c)
+{
+	unsigned char *lf;
+
+	if (!c->priv_skipping)
+		return;
+	lf = memchr(c->priv_buf, '\n', c->priv_len);
+	if (lf == NULL) {
+		c->priv_len = 0;
+		return;
+	}
+	c->priv_skipping = false;
+	c->priv_len -= (size_t)(lf + 1 - c->priv_buf);
+	memmove(c->priv_buf, lf + 1, c->priv_len);
+}
+
+void
+zc_ctrl_skip_line(struct zc_ctrl *c)
+{
+	c->priv_skipping = true;
+	drop_skipped(c);
+}
+
 ssize_t
 zc_ctrl_fill(struct zc_ctrl *c)
 {
@@ -76,8 +101,10 @@ zc_ctrl_fill(struct zc_ctrl *c)
 	while (n < 0 && errno == EINTR);
 	if (n == 0)
 		c->priv_eof = true;
-	if (n > 0)
+	if (n > 0) {
 		c->priv_len += (size_t)n;
+		drop_skipped(c);
+	}
 	return n;
 }
 
@@ -120,7 +147,7 @@ zc_ctrl_next_line(struct zc_ctrl *c, char *out, size_t cap, size_t *outlen)
 bool
 zc_ctrl_has_line(const struct zc_ctrl *c)
 {
-	return memchr(c->priv_buf, '\n', c->priv_len) != NULL;
+	return !c->priv_skipping && memchr(c->priv_buf, '\n', c->priv_len) != NULL;
 }
 
 bool

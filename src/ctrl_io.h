@@ -16,7 +16,8 @@
 enum zc_ctrl_status {
 	ZC_CTRL_LINE,      /* a complete line was taken */
 	ZC_CTRL_NEED_MORE, /* no complete line buffered yet */
-	ZC_CTRL_TOO_LONG,  /* the line exceeds the limit: close the session */
+	ZC_CTRL_TOO_LONG,  /* the line exceeds the limit: reply 500, then
+			      zc_ctrl_skip_line() drops the rest of it */
 };
 
 struct zc_ctrl {
@@ -24,6 +25,7 @@ struct zc_ctrl {
 	unsigned char priv_buf[ZC_CTRL_BUF_SIZE];
 	size_t priv_len;
 	bool priv_eof;
+	bool priv_skipping; /* dropping an over-long line up to its LF */
 };
 
 /* Pure: take one line from in[0..len). Telnet commands (IAC x, IAC
@@ -47,6 +49,9 @@ void zc_ctrl_consume(struct zc_ctrl *c, size_t consumed);
 /* Take the next complete line into out (cap >= ZC_CTRL_LINE_MAX + 2). */
 enum zc_ctrl_status zc_ctrl_next_line(struct zc_ctrl *c, char *out, size_t cap,
 				      size_t *outlen);
+/* After ZC_CTRL_TOO_LONG: drop the over-long line, now and as more of it
+ * arrives, up to and including its LF. */
+void zc_ctrl_skip_line(struct zc_ctrl *c);
 /* Whether a complete line is already buffered. */
 bool zc_ctrl_has_line(const struct zc_ctrl *c);
 /* The peer closed its side (seen by zc_ctrl_fill). */

@@ -16,9 +16,9 @@
 #define ZC_NORETURN __attribute__((noreturn))
 #define ZC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Control channel: longest command line we accept, without CRLF. A path of
- * PATH_MAX plus a verb and a space must fit (vsftpd uses 4 KiB). */
-#define ZC_CTRL_LINE_MAX (PATH_MAX + 16)
+/* Control channel: longest command line we accept, without CRLF (4 KiB,
+ * as vsftpd). A longer line gets 500 and is discarded up to its LF. */
+#define ZC_CTRL_LINE_MAX 4096
 /* Bytes buffered from the control socket (a line plus pipelined input). */
 #define ZC_CTRL_BUF_SIZE (2 * ZC_CTRL_LINE_MAX)
 /* One reply (possibly multi-line) is formatted into a buffer this big. */

@@ -287,10 +287,10 @@ zc_session_poll_control(struct zc_session *s)
 		if (st == ZC_CTRL_NEED_MORE)
 			break;
 		if (st == ZC_CTRL_TOO_LONG) {
-			zc_session_close(s, ZC_REPLY_500_SYNTAX,
+			zc_ctrl_skip_line(&s->ctrl);
+			zc_session_reply(s, ZC_REPLY_500_SYNTAX,
 					 "Command line too long.");
-			ev = ZC_CTRL_EVENT_GONE;
-			break;
+			continue;
 		}
 		if (zc_cmd_parse(line, len, &cmd) == ZC_CMD_PARSE_OK &&
 		    strcmp(cmd.verb, "ABOR") == 0) {
@@ -341,10 +341,18 @@ serve_buffered(struct zc_session *s)
 		if (st == ZC_CTRL_NEED_MORE)
 			return;
 		if (st == ZC_CTRL_TOO_LONG) {
-			zc_log_info("closing: command line too long");
-			zc_session_close(s, ZC_REPLY_500_SYNTAX,
+			/* RFC-style robustness: refuse the line, drop the rest
+			 * of it, keep the session (vsftpd closes instead) */
+			zc_log_info("command line longer than %d bytes refused",
+				    ZC_CTRL_LINE_MAX);
+			zc_ctrl_skip_line(&s->ctrl);
+			zc_session_reply(s, ZC_REPLY_500_SYNTAX,
 					 "Command line too long.");
-			return;
+			if (s->state != ZC_STATE_LOGGED_IN &&
+			    ++s->unknown_before_login >= ZC_MAX_UNKNOWN_PRELOGIN)
+				zc_session_close(s, ZC_REPLY_421_CLOSING,
+						 "Too many bad commands.");
+			continue;
 		}
 		s->ctrl_held = false;
 		s->last_activity_ms = zc_now_ms();
