@@ -645,10 +645,17 @@ run_loop(struct master *m)
 			handle_signals(m);
 		if (pfd[1].revents)
 			drain_notify(m);
-		if (full && !m->stopping)
-			for (size_t i = 0; i < m->n_listen; i++)
-				if (pfd[2 + i].revents & POLLIN)
-					refuse_overflow(m, m->listen_fds[i]);
+		if (!full)
+			continue;
+		/* a worker may have ended while we waited: then its
+		 * replacement, not a 421, takes the client */
+		reap(m);
+		maintain_pool(m);
+		if (!pool_full(m))
+			continue;
+		for (size_t i = 0; i < m->n_listen; i++)
+			if (pfd[2 + i].revents & POLLIN)
+				refuse_overflow(m, m->listen_fds[i]);
 	}
 }
 

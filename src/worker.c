@@ -89,6 +89,10 @@ accept_one(const struct zc_worker_ctx *ctx)
 		if (retire_requested || getppid() != ctx->master_pid)
 			exit(0);
 		n = epoll_pwait(ep, ev, (int)ctx->n_listen, -1, &wait_mask);
+		/* a retire request that arrived with the wake-up wins: an
+		 * old-config or stopping worker must not take a client */
+		if (retire_requested)
+			exit(0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)

@@ -349,6 +349,8 @@ zc_xfer_finish(struct zc_xfer *x, enum zc_xfer_result r, const char *ok_text)
 		zc_dropbehind_finish(&x->db);
 	ms = zc_now_ms() - x->start_ms;
 	s->xfer = NULL;
+	/* a transfer is activity: the idle clock starts at its end */
+	s->last_activity_ms = zc_now_ms();
 	s->bytes_out += x->bytes;
 	if (r == ZC_XFER_OK && x->file_fd >= 0)
 		s->files_out++;

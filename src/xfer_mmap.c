@@ -45,6 +45,11 @@ zc_xfer_engine_mmap(struct zc_xfer *x)
 		x->off += (off_t)len;
 		r = zc_xfer_write(x, map + skip, len);
 		munmap(map, skip + len);
+		/* send() on pages truncated away fails with EFAULT: that is
+		 * the file shrinking, not the network */
+		if (r == ZC_XFER_NET_ERROR && fstat(x->file_fd, &st) == 0 &&
+		    st.st_size < x->end)
+			r = ZC_XFER_SHRANK;
 		if (r != ZC_XFER_OK)
 			return r;
 	}

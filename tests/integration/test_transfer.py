@@ -1,1 +1,647 @@
-"""(being written)"""
+"""Data path of zcftpd: the transfer engines (sendfile by default, and
+splice, mmap, readwrite on request), what happens mid-transfer (ABOR,
+STAT, a file that shrinks or grows, a client that goes away or never
+connects, a stalled receiver), REST offsets beyond 4 GiB, the xferlog
+file, the rate limit and drop-behind.
+
+Tests that change a file under a running transfer work on a copy in their
+own anon_root, never on the shared tree.
+"""
+import ftplib
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BIG_SPARSE, RawFTP, sha256, sha256_file
+
+MiB = 1024 * 1024
+TEN_M = 10 * MiB
+ENGINES = ["sendfile", "splice", "mmap", "readwrite"]
+
+
+# ---------------------------------------------------------------- helpers
+
+def wait_until(pred, timeout=10, what="condition", interval=0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def _tcp_inode(local_port, remote_port):
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            if f[3] == "01" and int(f[1].rsplit(":", 1)[1], 16) == local_port and \
+                    int(f[2].rsplit(":", 1)[1], 16) == remote_port:
+                return f[9]
+    return None
+
+
+def session_pids(srv):
+    """PIDs of the workers that logged "session start", oldest first."""
+    return [int(p) for p in re.findall(r"\[(\d+) [^\]]*\] session start", srv.log())]
+
+
+def serving_worker(srv, conn, timeout=5):
+    """PID of the worker holding the server end of the RawFTP `conn`: the
+    established socket's inode, looked for in every worker's fds. Not root,
+    a non-dumpable worker's fds cannot be read: then the PID whose "session
+    start" appeared while `conn` was being opened (Net records it)."""
+    cport = conn.sock.getsockname()[1]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        inode = _tcp_inode(srv.port, cport)
+        if inode is not None:
+            target = f"socket:[{inode}]"
+            for pid in srv.children():
+                try:
+                    fds = os.listdir(f"/proc/{pid}/fd")
+                except PermissionError:
+                    hint = getattr(conn, "pid_hint", None)
+                    if hint is None:
+                        pytest.skip("cannot tell which worker serves a connection "
+                                    "(worker fds unreadable, no log hint)")
+                    return hint
+                except OSError:
+                    continue
+                for fd in fds:
+                    try:
+                        if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
+                            return pid
+                    except OSError:
+                        pass
+        time.sleep(0.02)
+    raise AssertionError(f"no worker holds the connection from port {cport}")
+
+
+def private_root(tmp_path, tree, names):
+    """An anon_root of our own with copies of some files of the tree."""
+    root = tmp_path / "own-root"
+    root.mkdir()
+    root.chmod(0o755)
+    for n in names:
+        shutil.copyfile(tree / n, root / n)
+        (root / n).chmod(0o644)
+    return root
+
+
+def sparse_tail(off):
+    """What big.sparse holds from `off` to its end: zeros, then 'tail!'."""
+    tail = b"tail!"
+    zeros = max(0, BIG_SPARSE - len(tail) - off)
+    return bytes(zeros) + tail[max(0, off - (BIG_SPARSE - len(tail))):]
+
+
+class Reader(threading.Thread):
+    """Reads a data connection to its end in the background."""
+
+    def __init__(self, sock, timeout=30):
+        super().__init__(daemon=True)
+        self.sock = sock
+        self.sock.settimeout(timeout)
+        self.data = bytearray()
+        self.error = None
+
+    def run(self):
+        try:
+            while True:
+                b = self.sock.recv(1 << 20)
+                if not b:
+                    return
+                self.data += b
+        except OSError as e:
+            self.error = e
+
+    def wait_bytes(self, n, timeout=10):
+        wait_until(lambda: len(self.data) >= n or not self.is_alive(), timeout,
+                   f"{n} bytes on the data connection")
+        assert len(self.data) >= n, f"data ended after {len(self.data)} bytes ({self.error})"
+
+
+class Net:
+    """Control and data connections of one test, closed at its end."""
+
+    def __init__(self):
+        self.items = []
+
+    def login(self, srv, timeout=10):
+        before = set(session_pids(srv))
+        c = RawFTP(srv.host, srv.port, timeout=timeout)
+        self.items.append(c)
+        assert c.greeting[0] == 220, c.greeting
+        new = set(session_pids(srv)) - before  # logged before the 220
+        c.pid_hint = new.pop() if len(new) == 1 else None
+        assert c.cmd("USER anonymous")[0] == 331
+        assert c.cmd("PASS test@example.org")[0] == 230
+        return c
+
+    def pasv(self, c, connect=True):
+        code, text = c.cmd("PASV")
+        assert code == 227, text
+        n = [int(x) for x in re.search(r"(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)", text).groups()]
+        addr = (".".join(map(str, n[:4])), n[4] * 256 + n[5])
+        if not connect:
+            return addr
+        s = socket.create_connection(addr, timeout=10)
+        self.items.append(s)
+        return s
+
+    def start_retr(self, c, path, rest=None, reader=True):
+        assert c.cmd("TYPE I")[0] == 200
+        if rest is not None:
+            assert c.cmd(f"REST {rest}")[0] == 350
+        d = self.pasv(c)
+        c.send(f"RETR {path}\r\n".encode())
+        code, text = c.reply()
+        assert code == 150, text
+        if not reader:
+            return d
+        r = Reader(d)
+        r.start()
+        return r
+
+    def retr(self, c, path, rest=None):
+        r = self.start_retr(c, path, rest)
+        r.join(60)
+        assert not r.is_alive()
+        assert r.error is None, r.error
+        code, text = c.reply()
+        assert code == 226, text
+        return bytes(r.data)
+
+    def close(self):
+        for it in self.items:
+            try:
+                it.close()
+            except OSError:
+                pass
+
+
+@pytest.fixture
+def net(make_server):
+    # after make_server: connections close before the servers stop
+    n = Net()
+    yield n
+    n.close()
+
+
+def ftp_get(ftp, path, rest=None):
+    chunks = []
+    ftp.retrbinary(f"RETR {path}", chunks.append, rest=rest)
+    return b"".join(chunks)
+
+
+def retr_log_re(path, engine=r"\S+", result="ok", nbytes=r"\d+"):
+    return (rf"RETR {re.escape(path)} bytes={nbytes} seconds=\d+\.\d+ "
+            rf"engine={engine} result={result}\b")
+
+
+# ------------------------------------------------------------------ engines
+
+def test_binary_retr_uses_sendfile(make_server, tree):
+    srv = make_server()
+    ftp = srv.ftp()
+    try:
+        assert sha256(ftp_get(ftp, "ten_m.bin")) == sha256_file(tree / "ten_m.bin")
+        ftp.quit()
+    finally:
+        ftp.close()
+    srv.wait_log(retr_log_re("/ten_m.bin", "sendfile", "ok", TEN_M))
+    assert "falling back" not in srv.log()
+
+
+def test_sendfile_syscalls_seen_by_strace(make_server, net, tree, tmp_path):
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.skip("strace is not installed")
+    srv = make_server()
+    c = net.login(srv)
+    pid = serving_worker(srv, c)
+    out, err = tmp_path / "strace.out", tmp_path / "strace.err"
+    with open(err, "wb") as errf:
+        st = subprocess.Popen([strace, "-f", "-e", "trace=sendfile", "-o", str(out),
+                               "-p", str(pid)], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=errf)
+    try:
+        wait_until(lambda: "attached" in err.read_text(errors="replace") or st.poll() is not None,
+                   10, "strace to attach")
+        if st.poll() is not None:
+            pytest.skip(f"strace cannot attach here: {err.read_text(errors='replace').strip()}")
+        data = net.retr(c, "ten_m.bin")
+        assert sha256(data) == sha256_file(tree / "ten_m.bin")
+        assert c.cmd("QUIT")[0] == 221
+        st.wait(timeout=15)  # ends with the traced worker
+    finally:
+        if st.poll() is None:
+            st.send_signal(signal.SIGINT)
+            try:
+                st.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                st.kill()
+                st.wait(timeout=5)
+    calls = re.findall(r"sendfile\((\d+), (\d+), \[(\d+)\](?: => \[\d+\])?, (\d+)\) = (-?\d+)",
+                       out.read_text())
+    assert calls, f"no sendfile calls traced:\n{out.read_text()[:2000]}"
+    asked = [int(x[3]) for x in calls]
+    moved = sum(int(x[4]) for x in calls if int(x[4]) > 0)
+    assert max(asked) <= 2 * MiB, f"a sendfile call asked for {max(asked)} bytes"
+    assert moved == TEN_M
+    assert len({(x[0], x[1]) for x in calls}) == 1, "one socket, one file"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engines_deliver_identical_bytes(make_server, tree, engine):
+    srv = make_server(opts={"transfer_engine": engine})
+    ten = (tree / "ten_m.bin").read_bytes()
+    ftp = srv.ftp()
+    try:
+        assert ftp_get(ftp, "ten_m.bin") == ten
+        # an offset that is not page aligned
+        assert ftp_get(ftp, "ten_m.bin", rest=1234567) == ten[1234567:]
+        # beyond 4 GiB
+        off = BIG_SPARSE - 70001
+        assert ftp_get(ftp, "big.sparse", rest=off) == sparse_tail(off)
+        assert ftp_get(ftp, "one.bin") == b"x"
+        assert ftp_get(ftp, "empty.bin") == b""
+        ftp.quit()
+    finally:
+        ftp.close()
+    srv.wait_log(retr_log_re("/ten_m.bin", engine, "ok", TEN_M))
+    srv.wait_log(retr_log_re("/ten_m.bin", engine, "ok", TEN_M - 1234567))
+    srv.wait_log(retr_log_re("/big.sparse", engine, "ok", 70001))
+    srv.wait_log(r"engine=" + engine + r" result=ok", count=5)
+    assert "falling back" not in srv.log()
+
+
+# ------------------------------------------------------------ mid-transfer
+
+@pytest.mark.parametrize("style", ["plain", "telnet-synch"])
+def test_abor_mid_transfer(make_server, net, tree, tmp_path, style):
+    xferlog = tmp_path / "xferlog"
+    srv = make_server(opts={"rate_limit_anon": "2m", "xferlog": str(xferlog)})
+    c = net.login(srv)
+    r = net.start_retr(c, "ten_m.bin")
+    r.wait_bytes(1 * MiB)  # about half a second in
+    if style == "plain":
+        c.send(b"ABOR\r\n")
+    else:  # what BSD ftp and friends send: IAC IP, IAC DM as urgent data
+        c.sock.send(b"\xff\xf4\xff", socket.MSG_OOB)
+        c.send(b"\xf2ABOR\r\n")
+    t0 = time.monotonic()
+    code1, text1 = c.reply()
+    code2, text2 = c.reply()
+    assert (code1, code2) == (426, 226), (text1, text2)
+    assert time.monotonic() - t0 < 3
+    r.join(10)
+    assert not r.is_alive()
+    assert len(r.data) < TEN_M
+    ten = (tree / "ten_m.bin").read_bytes()
+    assert bytes(r.data) == ten[:len(r.data)]
+    srv.wait_log(retr_log_re("/ten_m.bin", r"\S+", "aborted"))
+    # the same session goes on
+    assert c.cmd("NOOP")[0] == 200
+    assert net.retr(c, "four_k.bin") == (tree / "four_k.bin").read_bytes()
+    assert c.cmd("QUIT")[0] == 221
+    srv.wait_log(r"session end")
+    lines = xferlog.read_text().splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].split()[8] == "/ten_m.bin" and lines[0].split()[-1] == "i", lines[0]
+    assert lines[1].split()[8] == "/four_k.bin" and lines[1].split()[-1] == "c", lines[1]
+
+
+def test_stat_mid_transfer(make_server, net, tree):
+    srv = make_server(opts={"rate_limit_anon": "4m"})
+    c = net.login(srv)
+    c.sock.settimeout(30)
+    r = net.start_retr(c, "ten_m.bin")
+    r.wait_bytes(512 * 1024)
+    seen = []
+    for _ in range(2):
+        code, text = c.cmd("STAT")
+        assert code == 213, text
+        m = re.search(r"In progress: RETR /ten_m\.bin, (\d+) of (\d+) bytes", text)
+        assert m, text
+        assert int(m.group(2)) == TEN_M
+        seen.append(int(m.group(1)))
+        time.sleep(0.3)
+    assert 0 < seen[0] < seen[1] < TEN_M, seen
+    r.join(30)
+    assert not r.is_alive() and r.error is None, r.error
+    assert sha256(bytes(r.data)) == sha256_file(tree / "ten_m.bin")
+    code, text = c.reply()
+    assert code == 226, text
+    # after the transfer STAT is the plain status again
+    code, text = c.cmd("STAT")
+    assert code == 211, text
+    srv.wait_log(retr_log_re("/ten_m.bin", "sendfile", "ok", TEN_M))
+
+
+@pytest.mark.parametrize("new_size", [3 * MiB, 0], ids=["ahead", "to-zero"])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_file_shrinks_mid_transfer(make_server, net, tree, tmp_path, engine, new_size):
+    root = private_root(tmp_path, tree, ["ten_m.bin"])
+    path = root / "ten_m.bin"
+    orig = path.read_bytes()
+    srv = make_server(opts={"rate_limit_anon": "2m", "transfer_engine": engine}, anon_root=root)
+    c = net.login(srv)
+    c.sock.settimeout(30)
+    r = net.start_retr(c, "ten_m.bin")
+    r.wait_bytes(1 * MiB)
+    os.truncate(path, new_size)
+    code, text = c.reply()
+    r.join(10)
+    assert code == 451, f"expected 451 after the file shrank, got {code} {text}"
+    assert not r.is_alive()
+    assert len(r.data) <= max(new_size, 2 * MiB)
+    assert bytes(r.data) == orig[:len(r.data)]
+    srv.wait_log(retr_log_re("/ten_m.bin", engine, "file-shrank"))
+    assert not re.search(retr_log_re("/ten_m.bin", r"\S+", "ok"), srv.log())
+    assert c.cmd("NOOP")[0] == 200
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_file_shrinks_under_a_slow_reader(make_server, net, tree, tmp_path, engine):
+    """No rate limit: the engine is in the middle of a big chunk (for mmap,
+    a mapped window half written to a full socket) when the file is
+    truncated. Still 451 / file-shrank, never 226, never a network error."""
+    root = private_root(tmp_path, tree, ["ten_m.bin"])
+    path = root / "ten_m.bin"
+    orig = path.read_bytes()
+    srv = make_server(opts={"transfer_engine": engine}, anon_root=root)
+    c = net.login(srv)
+    c.sock.settimeout(30)
+    assert c.cmd("TYPE I")[0] == 200
+    addr = net.pasv(c, connect=False)
+    d = socket.socket()
+    net.items.append(d)
+    d.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)  # before connect
+    d.settimeout(10)
+    d.connect(addr)
+    c.send(b"RETR ten_m.bin\r\n")
+    assert c.reply()[0] == 150
+    got = bytearray()
+    while len(got) < 1 * MiB:
+        b = d.recv(32 * 1024)
+        assert b
+        got += b
+        time.sleep(0.002)
+    os.truncate(path, 0)
+    try:
+        while True:
+            b = d.recv(1 << 20)
+            if not b:
+                break
+            got += b
+    except OSError:
+        pass
+    code, text = c.reply()
+    assert len(got) < TEN_M, "the transfer ended before the truncation; test is void"
+    assert bytes(got) == orig[:len(got)]
+    assert code == 451, f"{engine}: expected 451 after the file shrank, got {text!r}"
+    srv.wait_log(retr_log_re("/ten_m.bin", engine, "file-shrank"))
+    assert c.cmd("NOOP")[0] == 200
+
+
+def test_commands_during_transfer_wait_for_its_end(make_server, net, tree):
+    """RFC 959: a command other than ABOR/STAT sent during a transfer is
+    answered after the transfer's reply; QUIT closes after it."""
+    srv = make_server(opts={"rate_limit_anon": "8m"})
+    c = net.login(srv)
+    c.sock.settimeout(20)
+    r = net.start_retr(c, "ten_m.bin")
+    r.wait_bytes(256 * 1024)
+    c.send(b"NOOP\r\nQUIT\r\n")
+    r.join(20)
+    assert not r.is_alive() and r.error is None, r.error
+    assert sha256(bytes(r.data)) == sha256_file(tree / "ten_m.bin")
+    assert [c.reply()[0] for _ in range(3)] == [226, 200, 221]
+    assert c.closed()
+    srv.wait_log(retr_log_re("/ten_m.bin", "sendfile", "ok", TEN_M))
+
+
+def test_control_connection_lost_mid_transfer(make_server, net):
+    srv = make_server(opts={"rate_limit_anon": "2m"})
+    c = net.login(srv)
+    pid = serving_worker(srv, c)
+    r = net.start_retr(c, "ten_m.bin")
+    r.wait_bytes(256 * 1024)
+    c.sock.close()
+    r.join(10)
+    assert not r.is_alive(), "the transfer must stop when the control connection is gone"
+    assert len(r.data) < TEN_M
+    srv.wait_log(retr_log_re("/ten_m.bin", r"\S+", "control-lost"))
+    srv.wait_log(rf"\[{pid} [^\]]*\] session end")
+    wait_until(lambda: not os.path.exists(f"/proc/{pid}"), 10, "the worker to exit")
+
+
+def test_abor_while_waiting_for_the_data_connection(make_server, net, tree):
+    srv = make_server(opts={"data_timeout": "20"})
+    c = net.login(srv)
+    assert c.cmd("TYPE I")[0] == 200
+    net.pasv(c, connect=False)
+    c.send(b"RETR four_k.bin\r\n")
+    time.sleep(0.2)
+    t0 = time.monotonic()
+    c.send(b"ABOR\r\n")
+    codes = [c.reply()[0], c.reply()[0]]
+    assert codes == [426, 226], codes
+    assert time.monotonic() - t0 < 3
+    assert net.retr(c, "four_k.bin") == (tree / "four_k.bin").read_bytes()
+
+
+def test_file_grows_mid_transfer(make_server, net, tree, tmp_path):
+    root = private_root(tmp_path, tree, ["ten_m.bin"])
+    path = root / "ten_m.bin"
+    orig = path.read_bytes()
+    srv = make_server(opts={"rate_limit_anon": "4m"}, anon_root=root)
+    c = net.login(srv)
+    c.sock.settimeout(30)
+    r = net.start_retr(c, "ten_m.bin")
+    r.wait_bytes(1 * MiB)
+    with open(path, "ab") as f:
+        f.write(os.urandom(MiB))
+    r.join(30)
+    assert not r.is_alive() and r.error is None, r.error
+    code, text = c.reply()
+    assert code == 226, text
+    assert len(r.data) == TEN_M, "exactly the size at RETR must be sent"
+    assert sha256(bytes(r.data)) == sha256(orig)
+    srv.wait_log(retr_log_re("/ten_m.bin", "sendfile", "ok", TEN_M))
+
+
+def test_client_closes_data_connection_early(make_server, net, tree):
+    srv = make_server(opts={"rate_limit_anon": "2m"})
+    c = net.login(srv)
+    c.sock.settimeout(15)
+    d = net.start_retr(c, "ten_m.bin", reader=False)
+    got = 0
+    while got < 256 * 1024:
+        b = d.recv(65536)
+        assert b
+        got += len(b)
+    d.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    d.close()  # reset
+    code, text = c.reply()
+    assert code == 426, text
+    srv.wait_log(retr_log_re("/ten_m.bin", r"\S+", "network-error"))
+    # the session continues
+    assert c.cmd("NOOP")[0] == 200
+    assert net.retr(c, "four_k.bin") == (tree / "four_k.bin").read_bytes()
+
+
+def test_pasv_never_connected_gives_425(make_server, net, tree):
+    srv = make_server(opts={"data_timeout": "2"})
+    c = net.login(srv)
+    c.sock.settimeout(15)
+    assert c.cmd("TYPE I")[0] == 200
+    net.pasv(c, connect=False)
+    t0 = time.monotonic()
+    code, text = c.cmd("RETR four_k.bin")
+    elapsed = time.monotonic() - t0
+    assert code == 425, text
+    assert 1.5 <= elapsed <= 6, f"425 after {elapsed:.1f} s with data_timeout=2"
+    assert c.cmd("NOOP")[0] == 200
+    assert net.retr(c, "four_k.bin") == (tree / "four_k.bin").read_bytes()
+
+
+def test_stalled_receiver_gives_426(make_server, net):
+    srv = make_server(opts={"data_timeout": "2"})
+    c = net.login(srv)
+    c.sock.settimeout(20)
+    d = net.start_retr(c, "big.sparse", rest=0, reader=False)
+    d.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)  # never read
+    t0 = time.monotonic()
+    code, text = c.reply()
+    elapsed = time.monotonic() - t0
+    assert code == 426, text
+    assert elapsed <= 15, f"426 after {elapsed:.1f} s with data_timeout=2"
+    srv.wait_log(retr_log_re("/big.sparse", r"\S+", "timeout"))
+    assert c.cmd("NOOP")[0] == 200
+
+
+# -------------------------------------------------------------------- REST
+
+def test_rest_offsets(make_server, net, tree):
+    srv = make_server()
+    ten = (tree / "ten_m.bin").read_bytes()
+    ftp = srv.ftp()
+    try:
+        for off in (1, 4095, 4096, 8 * MiB + 3, TEN_M - 1, TEN_M):
+            assert ftp_get(ftp, "ten_m.bin", rest=off) == ten[off:], off
+        for off in (2 ** 32 + 2 ** 30 + 1,  # > 4 GiB, 12344 bytes before the end
+                    BIG_SPARSE - 70001, BIG_SPARSE - 6, BIG_SPARSE - 5,
+                    BIG_SPARSE - 1, BIG_SPARSE):
+            assert off > 2 ** 32
+            assert ftp_get(ftp, "big.sparse", rest=off) == sparse_tail(off), off
+        with pytest.raises(ftplib.error_perm, match=r"^554"):
+            ftp_get(ftp, "big.sparse", rest=BIG_SPARSE + 1)
+        # REST applies to the next RETR only
+        assert ftp_get(ftp, "four_k.bin") == (tree / "four_k.bin").read_bytes()
+        ftp.quit()
+    finally:
+        ftp.close()
+    # the 150 reply announces the bytes that follow
+    c = net.login(srv)
+    off = BIG_SPARSE - 70001
+    assert c.cmd("TYPE I")[0] == 200
+    assert c.cmd(f"REST {off}")[0] == 350
+    d = net.pasv(c)
+    code, text = c.cmd("RETR big.sparse")
+    assert code == 150 and "(70001 bytes)" in text, text
+    r = Reader(d)
+    r.start()
+    r.join(20)
+    assert bytes(r.data) == sparse_tail(off)
+    assert c.reply()[0] == 226
+
+
+# ----------------------------------------------------------------- xferlog
+
+def test_xferlog_one_line_per_retr(make_server, tmp_path, tree):
+    xferlog = tmp_path / "xferlog"
+    srv = make_server(opts={"xferlog": str(xferlog)})
+    ftp = srv.ftp()
+    try:
+        ftp_get(ftp, "four_k.bin")
+        ftp_get(ftp, "pub/readme.txt")
+        ftp_get(ftp, "ten_m.bin", rest=TEN_M - 100)
+        with pytest.raises(ftplib.error_perm):
+            ftp_get(ftp, "no-such-file")
+        ftp.retrlines("RETR text.txt", lambda line: None)  # TYPE A
+        ftp.retrlines("LIST")  # not a file transfer
+        ftp.quit()
+    finally:
+        ftp.close()
+    srv.wait_log(r"session end")
+    lines = xferlog.read_text().splitlines()
+    assert len(lines) == 4, lines
+    expect = [("/four_k.bin", 4096, "b"), ("/pub/readme.txt", 11, "b"),
+              ("/ten_m.bin", 100, "b"), ("/text.txt", None, "a")]
+    for line, (path, size, kind) in zip(lines, expect):
+        f = line.split()
+        assert len(f) == 18, line
+        time.strptime(" ".join(f[0:5]), "%a %b %d %H:%M:%S %Y")
+        assert f[5].isdigit()                # transfer time, seconds
+        assert f[6] == "127.0.0.1"           # remote host
+        if size is not None:
+            assert int(f[7]) == size, line   # bytes
+        assert f[8] == path                  # file name
+        assert f[9] == kind                  # a(scii) / b(inary)
+        assert f[10] == "_"                  # no special action
+        assert f[11] == "o"                  # outgoing
+        assert f[12] == "a"                  # anonymous
+        assert f[13] == "anonymous@"         # the password ftplib sends
+        assert f[14] == "ftp" and f[15] == "0" and f[16] == "*"
+        assert f[17] == "c", line            # complete
+
+
+# ------------------------------------------------------ rate limit, caches
+
+def test_rate_limit_anon_limits(make_server, tree):
+    srv = make_server(opts={"rate_limit_anon": "1m"})
+    ten = (tree / "ten_m.bin").read_bytes()
+    ftp = srv.ftp()
+    try:
+        t0 = time.monotonic()
+        data = ftp_get(ftp, "ten_m.bin", rest=8 * MiB)  # 2 MiB
+        elapsed = time.monotonic() - t0
+        ftp.quit()
+    finally:
+        ftp.close()
+    assert data == ten[8 * MiB:]
+    assert 1.5 <= elapsed <= 15, f"2 MiB at 1 MiB/s took {elapsed:.2f} s"
+    srv.wait_log(retr_log_re("/ten_m.bin", r"\S+", "ok", 2 * MiB))
+    secs = float(re.search(r"RETR /ten_m\.bin bytes=2097152 seconds=(\d+\.\d+)", srv.log()).group(1))
+    assert secs >= 1.5, secs
+
+
+@pytest.mark.parametrize("engine", ["sendfile", "readwrite"])
+def test_drop_behind_large_file(make_server, tree, engine):
+    srv = make_server(opts={"drop_behind_threshold": "1m", "transfer_engine": engine})
+    ten = (tree / "ten_m.bin").read_bytes()
+    ftp = srv.ftp()
+    try:
+        assert sha256(ftp_get(ftp, "ten_m.bin")) == sha256(ten)
+        assert ftp_get(ftp, "ten_m.bin", rest=3 * MiB + 5) == ten[3 * MiB + 5:]
+        assert ftp_get(ftp, "four_k.bin") == (tree / "four_k.bin").read_bytes()  # below
+        ftp.quit()
+    finally:
+        ftp.close()
+    srv.wait_log(retr_log_re("/ten_m.bin", engine, "ok", TEN_M))
