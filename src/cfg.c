@@ -187,6 +187,10 @@ parse_addrs(const char *value, const struct zc_cfg_key *k,
 		if (next == NULL)
 			break;
 		p = next;
+		if (*zc_str_trim(p) == '\0') {
+			snprintf(why, whycap, "empty address after ','");
+			return -1;
+		}
 	}
 	if (out->n < k->min) {
 		snprintf(why, whycap, "at least one address is needed");
@@ -209,6 +213,8 @@ parse_ip(const char *value, struct zc_addr *out)
 	if (value[0] == '[' && len > 2 && value[len - 1] == ']') {
 		memcpy(host, value + 1, len - 2);
 		host[len - 2] = '\0';
+		if (strchr(host, ':') == NULL)
+			return -1; /* brackets are for IPv6 only */
 	} else {
 		memcpy(host, value, len + 1);
 	}
@@ -263,6 +269,16 @@ has_control_chars(const char *s)
 {
 	for (; *s != '\0'; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* The config file's comment rule: '#' at the start or after a blank. */
+static bool
+starts_comment(const char *s)
+{
+	for (const char *p = s; *p != '\0'; p++)
+		if (*p == '#' && (p == s || p[-1] == ' ' || p[-1] == '\t'))
 			return true;
 	return false;
 }
@@ -358,6 +374,12 @@ set_field(struct zc_config *cfg, const struct zc_cfg_key *k, const char *value,
 	case ZC_CFG_PATH:
 		if (has_control_chars(value)) {
 			snprintf(why, whycap, "control characters in value");
+			return -1;
+		}
+		if (starts_comment(value)) {
+			/* it could not be written back to a config file */
+			snprintf(why, whycap, "'#' at the start of a value or "
+				 "after a blank starts a comment");
 			return -1;
 		}
 		if (zc_strlcpy(f, value, k->size) >= k->size) {

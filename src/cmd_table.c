@@ -141,7 +141,8 @@ zc_cmd_help_text(char *out, size_t cap)
 
 	for (size_t i = 0; i < ZC_ARRAY_LEN(commands) && used < cap; i++) {
 		const struct zc_cmd_def *c = &commands[i];
-		if (c->flags & (ZC_CMD_F_HTTP | ZC_CMD_F_NOT_IMPL))
+		if ((c->flags & (ZC_CMD_F_HTTP | ZC_CMD_F_NOT_IMPL)) ||
+		    c->handler == NULL)
 			continue;
 		used += (size_t)snprintf(out + used, cap - used, "%s %-4s",
 					 col == 0 ? "\n" : "", c->verb);

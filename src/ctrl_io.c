@@ -42,6 +42,8 @@ zc_ctrl_extract_line(const unsigned char *in, size_t len, size_t *consumed,
 		} else if (c == '\n') {
 			if (o > 0 && out[o - 1] == '\r')
 				o--;
+			if (o > max_line)
+				return ZC_CTRL_TOO_LONG;
 			out[o] = '\0';
 			*outlen = o;
 			*consumed = i + 1;

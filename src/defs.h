@@ -36,8 +36,9 @@
 #define ZC_MAX_CLIENTS_LIMIT (ZC_SCOREBOARD_SLOTS - 1024)
 /* Config overrides given with -o. */
 #define ZC_OVERRIDES_MAX 256
-/* Longest config file line. */
-#define ZC_CFG_LINE_MAX 4096
+/* Longest config file line (and -o argument): any value that fits its
+ * field (PATH_MAX for paths) fits a line, so -t output always parses. */
+#define ZC_CFG_LINE_MAX 8192
 
 /* Data path. */
 #define ZC_SENDFILE_CHUNK (2u * 1024 * 1024)  /* per sendfile(2) call */

@@ -198,6 +198,17 @@ zc_list_parse_facts(const char *list)
 	return facts;
 }
 
+/* A fact value may not hold what ends a fact or the fact list (RFC 3659
+ * 7.1): a link target with a blank or ';' is left out of the type fact. */
+static bool
+fact_value_ok(const char *v)
+{
+	for (; *v != '\0'; v++)
+		if ((unsigned char)*v <= ' ' || *v == ';' || *v == 0x7f)
+			return false;
+	return true;
+}
+
 /* perm fact (RFC 3659 7.5.5) as the session may use the entry: read-only
  * sessions may retrieve files and enter/list directories. */
 static void
@@ -226,7 +237,8 @@ zc_list_format_facts(char *out, size_t cap, const char *name,
 			type = "dir";
 		else if (S_ISREG(st->st_mode))
 			type = "file";
-		else if (S_ISLNK(st->st_mode) && link_target != NULL) {
+		else if (S_ISLNK(st->st_mode) && link_target != NULL &&
+			 fact_value_ok(link_target)) {
 			snprintf(typebuf, sizeof(typebuf), "OS.unix=slink:%s",
 				 link_target);
 			type = typebuf;

@@ -1,7 +1,19 @@
 # Unit tests (check). Add a module: tests/unit/test_<module>.c, then a
 # line in UNIT_TESTS below and a _SOURCES/_CFLAGS/_LDADD trio.
 UNIT_TESTS = \
-	tests/unit/test_str
+	tests/unit/test_str \
+	tests/unit/test_cfg \
+	tests/unit/test_cmdline \
+	tests/unit/test_fs_path \
+	tests/unit/test_reply \
+	tests/unit/test_ctrl_io \
+	tests/unit/test_cmd_parse \
+	tests/unit/test_cmd_table \
+	tests/unit/test_fs_list \
+	tests/unit/test_xferlog \
+	tests/unit/test_xfer \
+	tests/unit/test_data_conn \
+	tests/unit/test_scoreboard
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -9,3 +21,51 @@ TESTS += $(UNIT_TESTS)
 tests_unit_test_str_SOURCES = tests/unit/test_str.c
 tests_unit_test_str_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_str_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_cfg_SOURCES = tests/unit/test_cfg.c
+tests_unit_test_cfg_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cfg_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_cmdline_SOURCES = tests/unit/test_cmdline.c
+tests_unit_test_cmdline_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cmdline_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_fs_path_SOURCES = tests/unit/test_fs_path.c
+tests_unit_test_fs_path_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fs_path_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_reply_SOURCES = tests/unit/test_reply.c
+tests_unit_test_reply_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_reply_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_ctrl_io_SOURCES = tests/unit/test_ctrl_io.c
+tests_unit_test_ctrl_io_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ctrl_io_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_cmd_parse_SOURCES = tests/unit/test_cmd_parse.c
+tests_unit_test_cmd_parse_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cmd_parse_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_cmd_table_SOURCES = tests/unit/test_cmd_table.c
+tests_unit_test_cmd_table_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cmd_table_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_fs_list_SOURCES = tests/unit/test_fs_list.c
+tests_unit_test_fs_list_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fs_list_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_xferlog_SOURCES = tests/unit/test_xferlog.c
+tests_unit_test_xferlog_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_xferlog_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_xfer_SOURCES = tests/unit/test_xfer.c
+tests_unit_test_xfer_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_xfer_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_data_conn_SOURCES = tests/unit/test_data_conn.c
+tests_unit_test_data_conn_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_data_conn_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_scoreboard_SOURCES = tests/unit/test_scoreboard.c
+tests_unit_test_scoreboard_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_scoreboard_LDADD = $(UNIT_LIBS)
