@@ -13,7 +13,8 @@ UNIT_TESTS = \
 	tests/unit/test_xferlog \
 	tests/unit/test_xfer \
 	tests/unit/test_data_conn \
-	tests/unit/test_scoreboard
+	tests/unit/test_scoreboard \
+	tests/unit/test_xfer_engines
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -69,3 +70,7 @@ tests_unit_test_data_conn_LDADD = $(UNIT_LIBS)
 tests_unit_test_scoreboard_SOURCES = tests/unit/test_scoreboard.c
 tests_unit_test_scoreboard_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_scoreboard_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_xfer_engines_SOURCES = tests/unit/test_xfer_engines.c
+tests_unit_test_xfer_engines_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_xfer_engines_LDADD = $(UNIT_LIBS)
