@@ -74,7 +74,10 @@ do_list(struct zc_session *s, const char *arg, enum list_kind kind)
 	}
 	if (S_ISDIR(st.st_mode)) {
 		fd = zc_fs_open(s->root_fd, path, O_RDONLY | O_DIRECTORY, 0);
-		if (fd < 0) {
+		/* listing needs search permission too (entries are stat'ed
+		 * inside): refuse before the 150, not halfway */
+		if (fd < 0 || (faccessat(fd, "", X_OK, AT_EMPTY_PATH) < 0 &&
+			       errno == EACCES)) {
 			zc_session_reply_errno(s, errno);
 			goto refuse;
 		}

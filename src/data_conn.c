@@ -192,6 +192,18 @@ zc_data_parse_eprt(const char *arg, struct sockaddr_storage *out, socklen_t *len
 	return 0;
 }
 
+static bool
+is_unspecified(const struct sockaddr_storage *a)
+{
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)(const void *)a)->sin_addr.s_addr ==
+		       htonl(INADDR_ANY);
+	if (a->ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+			&((const struct sockaddr_in6 *)(const void *)a)->sin6_addr);
+	return false;
+}
+
 void
 zc_data_active(struct zc_session *s, const char *verb,
 	       const struct sockaddr_storage *addr)
@@ -200,8 +212,11 @@ zc_data_active(struct zc_session *s, const char *verb,
 
 	zc_data_reset(s);
 	/* SECURITY: FTP bounce (RFC 2577): only the client itself, and
-	 * never a privileged port of it. */
-	if (!zc_data_same_ip(addr, &s->peer) || get_port(addr) < 1024) {
+	 * never a privileged port of it. An unspecified address (lftp sends
+	 * "EPRT |2|::|port|" from a wildcard-bound socket) can only mean the
+	 * client: the connection goes to the control peer in any case. */
+	if ((!zc_data_same_ip(addr, &s->peer) && !is_unspecified(addr)) ||
+	    get_port(addr) < 1024) {
 		struct in_addr a4;
 		if (ipv4_of(addr, &a4))
 			inet_ntop(AF_INET, &a4, ip, sizeof(ip));
