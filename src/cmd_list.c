@@ -16,6 +16,8 @@
 #include "data_conn.h"
 #include "fs_list.h"
 #include "fs_path.h"
+#include "glob.h"
+#include "compat/compat.h"
 #include "reply.h"
 #include "session.h"
 #include "xfer.h"
@@ -36,6 +38,36 @@ data_sink(void *ctx, const char *buf, size_t len)
 
 enum list_kind { LIST_LONG, LIST_NAMES, LIST_MLSD };
 
+/* An argument whose last component is a pattern ("*.txt") and names no
+ * file: list the matches of the last
+ * component in its directory. On success `path` names the directory,
+ * *st is its stat, the pattern is copied into `pattern` (NAME_MAX + 1)
+ * and `prefix` holds the directory part as the client wrote it (NLST
+ * names carry it). -1 when the last component is no pattern or its
+ * directory does not exist (globs in directory names are not expanded). */
+static int
+glob_parent(struct zc_session *s, const char *arg, char *path,
+	    struct stat *st, char *pattern, char *prefix, size_t prefix_cap)
+{
+	const char *base = zc_fs_path_basename(path);
+	const char *slash = arg != NULL ? strrchr(arg, '/') : NULL;
+	char *cut;
+
+	if (arg == NULL || !zc_glob_is_pattern(base) ||
+	    zc_strlcpy(pattern, base, NAME_MAX + 1) > ZC_GLOB_MAX)
+		return -1;
+	cut = strrchr(path, '/');
+	if (cut == path)
+		cut[1] = '\0'; /* "/x*" -> "/" */
+	else
+		*cut = '\0';
+	if (zc_fs_stat(s->root_fd, path, 1, st) < 0 || !S_ISDIR(st->st_mode))
+		return -1;
+	snprintf(prefix, prefix_cap, "%.*s",
+		 slash != NULL ? (int)(slash - arg + 1) : 0, arg);
+	return 0;
+}
+
 static void
 do_list(struct zc_session *s, const char *arg, enum list_kind kind)
 {
@@ -49,7 +81,7 @@ do_list(struct zc_session *s, const char *arg, enum list_kind kind)
 				 .localtime = s->cfg->listing_localtime,
 				 .now = time(NULL)};
 	static const char *const what[] = {"LIST", "NLST", "MLSD"};
-	char path[PATH_MAX], prefix[PATH_MAX + 2];
+	char path[PATH_MAX], prefix[PATH_MAX + 2], pattern[NAME_MAX + 1];
 	struct list_sink ls = {.r = ZC_XFER_OK};
 	enum zc_list_result lr;
 	enum zc_data_open dr;
@@ -63,8 +95,14 @@ do_list(struct zc_session *s, const char *arg, enum list_kind kind)
 	if (zc_session_path(s, p != NULL ? p : ".", path, sizeof(path)) < 0)
 		goto refuse;
 	if (zc_fs_stat(s->root_fd, path, 1, &st) < 0) {
-		zc_session_reply_errno(s, errno);
-		goto refuse;
+		int err = errno;
+		if (kind == LIST_MLSD || err != ENOENT ||
+		    glob_parent(s, p, path, &st, pattern, prefix,
+				sizeof(prefix)) < 0) {
+			zc_session_reply_errno(s, err);
+			goto refuse;
+		}
+		o.pattern = pattern;
 	}
 	if (kind == LIST_MLSD && !S_ISDIR(st.st_mode)) {
 		/* RFC 3659 7.2.1: MLSD of a non-directory is an error */
@@ -83,8 +121,9 @@ do_list(struct zc_session *s, const char *arg, enum list_kind kind)
 		}
 	}
 	/* NLST dir: names carry the directory as the client wrote it */
-	prefix[0] = '\0';
-	if (kind == LIST_NAMES && p != NULL && fd >= 0)
+	if (o.pattern == NULL)
+		prefix[0] = '\0';
+	if (kind == LIST_NAMES && p != NULL && fd >= 0 && o.pattern == NULL)
 		snprintf(prefix, sizeof(prefix), "%s%s", p,
 			 p[strlen(p) - 1] == '/' ? "" : "/");
 	dr = zc_data_open(s, &dfd);

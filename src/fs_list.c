@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fs_list.h"
+#include "glob.h"
 
 /* ls(1): a file is "recent" (time shown) within six months. */
 #define SIX_MONTHS (182L * 24 * 3600)
@@ -414,8 +415,13 @@ read_names(int dirfd, const struct zc_list_opts *o, struct name_set *ns)
 		bool dot = nm[0] == '.';
 		bool dotdir = dot && (nm[1] == '\0' || (nm[1] == '.' && nm[2] == '\0'));
 
-		if (dot && !o->all)
+		/* a pattern decides about dot files itself (".*") */
+		if (o->pattern != NULL) {
+			if (!zc_glob_match(o->pattern, nm))
+				continue;
+		} else if (dot && !o->all) {
 			continue;
+		}
 		/* NLST never lists . and ..; LIST -a does, as ls -la;
 		 * MLSD gives "." as its cdir entry, never ".." (at the
 		 * root it would describe a directory outside it) */

@@ -32,6 +32,7 @@ struct zc_list_opts {
 	bool hide_ids;  /* owner/group shown as "ftp ftp" */
 	bool localtime; /* dates in local time instead of UTC */
 	time_t now;     /* for the "recent file" rule */
+	const char *pattern; /* borrowed; list only names matching it */
 };
 
 /* Pure: the RFC 3659 fact string of one entry followed by a space and

@@ -442,3 +442,50 @@ def test_unreadable_directory_550_session_continues(make_server, tmp_path):
     finally:
         c.close()
     assert_serves(srv, root, "ok.txt")
+
+
+# ---------------------------------------------------------------- globs
+
+def test_globs_in_nlst_and_list(ftp, tree):
+    txt = sorted(n for n in os.listdir(tree) if n.endswith(".txt") and not n.startswith(".")
+                 and (tree / n).is_file())
+    assert listing(ftp, "NLST *.txt") == txt
+    # a directory part stays in NLST names, as the client wrote it
+    assert listing(ftp, "NLST pub/*.txt") == ["pub/readme.txt"]
+    assert listing(ftp, "NLST pub/nested/d??p.[st]xt") == ["pub/nested/deep.txt"]
+    names = [parse(l).group("name") for l in listing(ftp, "LIST -l *.bin")]
+    assert names == sorted(n for n in os.listdir(tree) if n.endswith(".bin"))
+    # dot files only for a pattern that starts with a dot
+    assert ".hidden" not in listing(ftp, "NLST *")
+    assert ".hidden" in listing(ftp, "NLST .h*")
+    # a pattern with no match: an empty listing, not an error
+    assert listing(ftp, "NLST no-such-*") == []
+
+
+def test_glob_bounds(server, tree):
+    c = RawFTP(server.host, server.port, timeout=T)
+    try:
+        assert c.cmd("USER anonymous")[0] == 331
+        assert c.cmd("PASS a@b")[0] == 230
+        # patterns in directory names are not expanded
+        assert c.cmd("EPSV")[0] == 229
+        assert c.cmd("NLST p*/readme.txt")[0] == 550
+        # no brace expansion: "{a,b}" is a literal name
+        assert c.cmd("EPSV")[0] == 229
+        assert c.cmd("NLST {text,crlf}.txt")[0] == 550
+        # a hostile pattern is answered quickly (linear-time matcher)
+        start = time.monotonic()
+        code, text = c.cmd("EPSV")
+        port = int(re.search(r"\|(\d+)\|", text).group(1))
+        import socket
+        d = socket.create_connection((server.host, port), timeout=T)
+        assert c.cmd("NLST " + "*a" * 100 + "*b")[0] == 150
+        while d.recv(65536):
+            pass
+        d.close()
+        assert c.reply()[0] == 226
+        assert time.monotonic() - start < 5
+        assert c.cmd("NOOP")[0] == 200
+    finally:
+        c.close()
+    assert_serves(server, tree)

@@ -14,7 +14,8 @@ UNIT_TESTS = \
 	tests/unit/test_xfer \
 	tests/unit/test_data_conn \
 	tests/unit/test_scoreboard \
-	tests/unit/test_xfer_engines
+	tests/unit/test_xfer_engines \
+	tests/unit/test_glob
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -74,3 +75,7 @@ tests_unit_test_scoreboard_LDADD = $(UNIT_LIBS)
 tests_unit_test_xfer_engines_SOURCES = tests/unit/test_xfer_engines.c
 tests_unit_test_xfer_engines_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_xfer_engines_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_glob_SOURCES = tests/unit/test_glob.c
+tests_unit_test_glob_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_glob_LDADD = $(UNIT_LIBS)
