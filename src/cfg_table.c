@@ -25,6 +25,7 @@ static const char *const log_level_names[] = {"error", "warning", "info", "debug
 
 static const char tls_later[] = "FTPS is not built yet (issue #4)";
 static const char users_later[] = "accounts and uploads are not built yet (issue #5)";
+static const char port20_later[] = "binding source port 20 through the master is not built yet (issue #5)";
 
 const struct zc_cfg_key zc_cfg_keys[] = {
 	{"listen", ZC_CFG_ADDRS, F(listen), "127.0.0.1:2121", 1, ZC_LISTEN_MAX, NULL, RL, NULL},
@@ -39,7 +40,7 @@ const struct zc_cfg_key zc_cfg_keys[] = {
 	{"pasv_ports", ZC_CFG_RANGE, F(pasv_ports), "", 1024, 65535, NULL, RL, NULL},
 	{"pasv_address", ZC_CFG_IP, F(pasv_address), "", 0, 0, NULL, RL, NULL},
 	{"active_enable", ZC_CFG_BOOL, F(active_enable), "yes", 0, 0, NULL, RL, NULL},
-	{"active_from_port_20", ZC_CFG_BOOL, F(active_from_port_20), "no", 0, 0, NULL, RL, users_later},
+	{"active_from_port_20", ZC_CFG_BOOL, F(active_from_port_20), "no", 0, 0, NULL, RL, port20_later},
 	{"tls_cert", ZC_CFG_PATH, F(tls_cert), "", 0, 0, NULL, RL, tls_later},
 	{"tls_key", ZC_CFG_PATH, F(tls_key), "", 0, 0, NULL, RL, tls_later},
 	{"tls_require", ZC_CFG_ENUM, F(tls_require), "none", 0, 0, tls_require_names, RL, tls_later},

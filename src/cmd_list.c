@@ -77,6 +77,8 @@ do_list(struct zc_session *s, const char *arg, enum list_kind kind)
 				 .all = kind == LIST_MLSD,
 				 .facts = s->mlst_facts,
 				 .writable = s->may_write,
+				 .uid = geteuid(),
+				 .gid = getegid(),
 				 .hide_ids = s->cfg->hide_ids,
 				 .localtime = s->cfg->listing_localtime,
 				 .now = time(NULL)};
@@ -182,7 +184,10 @@ ZC_HANDLER(mlsd)
 
 ZC_HANDLER(mlst)
 {
-	struct zc_list_opts o = {.facts = s->mlst_facts, .writable = s->may_write};
+	struct zc_list_opts o = {.facts = s->mlst_facts,
+				 .writable = s->may_write,
+				 .uid = geteuid(),
+				 .gid = getegid()};
 	char path[PATH_MAX], line[PATH_MAX + 512];
 	struct stat st;
 

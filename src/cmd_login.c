@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmd_handlers.h"
@@ -51,16 +50,20 @@ ZC_HANDLER(user)
 static void
 login_failed(struct zc_session *s)
 {
-	struct timespec delay = {.tv_sec = (time_t)s->cfg->login_fail_delay};
+	long long until = zc_now_ms() + (long long)s->cfg->login_fail_delay * 1000;
 	char name[300];
 
 	s->login_fails++;
 	zc_log_escape(s->user, strlen(s->user), name, sizeof(name));
 	zc_log_info("login failed for '%s' (%u of %llu)", name, s->login_fails,
 		    (unsigned long long)s->cfg->max_login_fails);
-	/* SECURITY: slow down password guessing */
-	while (nanosleep(&delay, &delay) < 0 && !zc_session_shutdown_requested)
-		;
+	/* SECURITY: slow down password guessing (a shutdown still ends
+	 * the wait: zc_session_poll lets SIGTERM in) */
+	while (zc_now_ms() < until) {
+		if (zc_session_poll(NULL, 0, (int)(until - zc_now_ms())) < 0 &&
+		    zc_session_shutdown_requested)
+			break;
+	}
 	zc_session_set_state(s, ZC_STATE_NEED_USER);
 	s->user[0] = '\0';
 	if (s->login_fails >= s->cfg->max_login_fails) {

@@ -50,8 +50,8 @@
 #define ZC_LIST_MAX_ENTRIES 1000000u
 /* Bytes of names held for one listing (sorted before sending). */
 #define ZC_LIST_MAX_NAME_BYTES (256u * 1024 * 1024)
-/* After the last data byte, how long to wait for the peer to take it
- * (SIOCOUTQ drains) before replying 226; bounded by data_timeout too. */
+/* After the last data byte, how long close() may wait (SO_LINGER) for the
+ * peer to acknowledge it before the 226; bounded by data_timeout too. */
 #define ZC_DATA_LINGER_MS 10000
 
 /* Master: back-off after workers die before serving (crash loop). */

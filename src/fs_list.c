@@ -210,17 +210,33 @@ fact_value_ok(const char *v)
 	return true;
 }
 
-/* perm fact (RFC 3659 7.5.5) as the session may use the entry: read-only
- * sessions may retrieve files and enter/list directories. */
-static void
-perm_fact(const struct stat *st, bool writable, char *out, size_t cap)
+/* The permission bits (r=4, w=2, x=1) that apply to the session's
+ * identity for this entry: owner, group or other, as the kernel picks. */
+static unsigned
+access_bits(const struct stat *st, const struct zc_list_opts *o)
 {
-	bool readable = (st->st_mode & 0444) != 0;
+	if (st->st_uid == o->uid)
+		return (st->st_mode >> 6) & 7;
+	if (st->st_gid == o->gid)
+		return (st->st_mode >> 3) & 7;
+	return st->st_mode & 7;
+}
+
+/* perm fact (RFC 3659 7.5.5) as this session may use the entry: read-only
+ * sessions may retrieve readable files and enter/list searchable,
+ * readable directories. */
+static void
+perm_fact(const struct stat *st, const struct zc_list_opts *o, char *out,
+	  size_t cap)
+{
+	unsigned a = access_bits(st, o);
 
 	if (S_ISDIR(st->st_mode))
-		snprintf(out, cap, "%s%s", writable ? "cdfmp" : "", "el");
+		snprintf(out, cap, "%s%s%s", o->writable ? "cdfmp" : "",
+			 (a & 1) ? "e" : "", (a & 5) == 5 ? "l" : "");
 	else
-		snprintf(out, cap, "%s%s", writable ? "adfw" : "", readable ? "r" : "");
+		snprintf(out, cap, "%s%s", o->writable ? "adfw" : "",
+			 (a & 4) ? "r" : "");
 }
 
 size_t
@@ -250,7 +266,7 @@ zc_list_format_facts(char *out, size_t cap, const char *name,
 	}
 	if (gmtime_r(&st->st_mtime, &tm) == NULL)
 		memset(&tm, 0, sizeof(tm));
-	perm_fact(st, o->writable, perm, sizeof(perm));
+	perm_fact(st, o, perm, sizeof(perm));
 #define ADD(...)                                                               \
 	do {                                                                   \
 		n = snprintf(out + used, cap - used, __VA_ARGS__);             \

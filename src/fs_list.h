@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "defs.h"
@@ -29,6 +30,8 @@ struct zc_list_opts {
 	bool mlsd;      /* MLSD facts (RFC 3659); overrides longfmt */
 	unsigned facts; /* ZC_FACT_* shown by MLSD/MLST */
 	bool writable;  /* the session may write (perm fact) */
+	uid_t uid;      /* the session's identity, for the perm fact */
+	gid_t gid;
 	bool hide_ids;  /* owner/group shown as "ftp ftp" */
 	bool localtime; /* dates in local time instead of UTC */
 	time_t now;     /* for the "recent file" rule */

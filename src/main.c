@@ -54,32 +54,6 @@ print_version(void)
 	       "ktls-sendfile or tls-copy once it is\n");
 }
 
-static void
-report_planned(const char *key, const char *why, void *ctx)
-{
-	(void)ctx;
-	zc_log_warnx("%s is set but ignored: %s", key, why);
-}
-
-/* SECURITY: started as root, a config file others can write is a way
- * to root; refuse it (as sshd does). */
-static int
-check_config_file_mode(const char *path)
-{
-	struct stat st;
-
-	if (path == NULL || !zc_privdrop_is_root())
-		return 0;
-	if (stat(path, &st) < 0)
-		return 0; /* the parser reports it */
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		fprintf(stderr, "%s: %s: writable by group or others; refusing "
-			"to run as root with it\n", ZC_NAME, path);
-		return -1;
-	}
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -107,23 +81,27 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: out of memory\n", ZC_NAME);
 		return 1;
 	}
-	if (check_config_file_mode(cl.config_file) < 0) {
-		free(cfg);
-		return 2;
-	}
 	if (zc_master_load_config(&cl, cfg, &err) < 0) {
 		fprintf(stderr, "%s: %s\n", ZC_NAME, err.msg);
 		free(cfg);
 		return 2;
 	}
 	if (cl.check_only) {
+		/* started as root, workers will need the run_as account */
+		struct zc_identity id;
+		if (zc_privdrop_is_root() &&
+		    zc_privdrop_resolve(cfg->run_as, &id, msg, sizeof(msg)) < 0) {
+			fprintf(stderr, "%s: %s\n", ZC_NAME, msg);
+			free(cfg);
+			return 2;
+		}
 		zc_cfg_dump(cfg, stdout);
 		free(cfg);
 		return 0;
 	}
 	zc_log_init(cfg->log == ZC_LOG_DEST_SYSLOG,
 		    (enum zc_log_level)cfg->log_level);
-	zc_cfg_report_planned(cfg, report_planned, NULL);
+	zc_master_report_planned(cfg);
 	zc_probe_kernel(&probe);
 	if (!probe.openat2) {
 		zc_log_errorx("this kernel has no openat2(2) (Linux >= 5.6 "

@@ -55,6 +55,9 @@ struct master {
 	int notify[2]; /* workers -> master wake-ups */
 	int sigfd;
 
+	int start_dir_fd; /* where zcftpd started: reloads resolve from it */
+	bool daemonized;
+
 	bool stopping;
 	long long stop_deadline_ms, kill_deadline_ms;
 	bool sent_term;
@@ -67,10 +70,43 @@ now_ms(void)
 	return zc_now_ms();
 }
 
+static void
+report_planned(const char *key, const char *why, void *ctx)
+{
+	(void)ctx;
+	zc_log_warnx("%s is set but ignored: %s", key, why);
+}
+
+/* SECURITY: run as root, a config file others can write is a way to
+ * root; refuse it (as sshd does), at start and on every reload. */
+static int
+check_config_file_mode(const char *path, struct zc_cfg_error *err)
+{
+	struct stat st;
+
+	if (path == NULL || !zc_privdrop_is_root() || stat(path, &st) < 0)
+		return 0; /* a missing file is the parser's to report */
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: writable by group or others; refusing to run as "
+			 "root with it", path);
+		return -1;
+	}
+	return 0;
+}
+
+void
+zc_master_report_planned(const struct zc_config *cfg)
+{
+	zc_cfg_report_planned(cfg, report_planned, NULL);
+}
+
 int
 zc_master_load_config(const struct zc_cmdline *cl, struct zc_config *cfg,
 		      struct zc_cfg_error *err)
 {
+	if (check_config_file_mode(cl->config_file, err) < 0)
+		return -1;
 	zc_cfg_defaults(cfg);
 	if (cl->config_file != NULL &&
 	    zc_cfg_parse_file(cfg, cl->config_file, err) < 0)
@@ -404,9 +440,9 @@ begin_stop(struct master *m)
 	m->stopping = true;
 	m->stop_deadline_ms = now_ms() + (long long)m->cfg->shutdown_timeout * 1000;
 	close_listeners(m);
-	zc_log_info("stopping: no new connections; %zu sessions may run for "
-		    "up to %llu s",
-		    live_children(m), (unsigned long long)m->cfg->shutdown_timeout);
+	zc_log_info("stopping: no new connections; running sessions may go on "
+		    "for up to %llu s",
+		    (unsigned long long)m->cfg->shutdown_timeout);
 	for (size_t i = 0; i < m->high_water; i++)
 		signal_child(m, i, SIGUSR2); /* idle ones exit now */
 }
@@ -438,19 +474,27 @@ reload(struct master *m)
 	struct zc_identity id = m->id;
 	int fds[ZC_LISTEN_MAX];
 	bool rebind;
-	int root_fd;
+	int root_fd, rc;
 
 	zc_log_info("SIGHUP: reloading the configuration");
 	if (next == NULL) {
 		zc_log_errorx("reload: out of memory; keeping the old configuration");
 		return;
 	}
-	if (zc_master_load_config(m->cl, next, &err) < 0) {
+	/* relative paths (-c, anon_root) mean what they meant at start,
+	 * also after daemonize moved us to "/" */
+	if (m->start_dir_fd >= 0 && fchdir(m->start_dir_fd) < 0)
+		zc_log_warn("fchdir to the start directory");
+	rc = zc_master_load_config(m->cl, next, &err);
+	if (m->daemonized && chdir("/") < 0)
+		zc_log_warn("chdir /");
+	if (rc < 0) {
 		zc_log_errorx("reload failed, keeping the old configuration: %s",
 			      err.msg);
 		free(next);
 		return;
 	}
+	zc_master_report_planned(next);
 	if (prepare_identity(next, &id) < 0) {
 		zc_log_errorx("reload failed, keeping the old configuration");
 		free(next);
@@ -669,6 +713,7 @@ zc_master_run(const struct zc_cmdline *cl, const struct zc_config *cfg_in)
 	m.cl = cl;
 	m.sigfd = m.notify[0] = m.notify[1] = -1;
 	m.anon_root_fd = m.xferlog_fd = -1;
+	m.start_dir_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	m.cfg = malloc(sizeof(*m.cfg));
 	m.children = calloc(ZC_SCOREBOARD_SLOTS, sizeof(*m.children));
 	if (m.cfg == NULL || m.children == NULL) {
@@ -688,9 +733,12 @@ zc_master_run(const struct zc_cmdline *cl, const struct zc_config *cfg_in)
 		goto out;
 	m.n_listen = m.cfg->listen.n;
 	m.bound = m.cfg->listen;
-	if (m.cfg->daemonize && daemonize(m.cfg) < 0) {
-		zc_log_warn("daemonize");
-		goto out;
+	if (m.cfg->daemonize) {
+		if (daemonize(m.cfg) < 0) {
+			zc_log_warn("daemonize");
+			goto out;
+		}
+		m.daemonized = true;
 	}
 	if (write_pid_file(m.cfg->pid_file) < 0) {
 		zc_log_warn("pid_file %s", m.cfg->pid_file);
@@ -722,6 +770,8 @@ out:
 		close(m.xferlog_fd);
 	if (m.sigfd >= 0)
 		close(m.sigfd);
+	if (m.start_dir_fd >= 0)
+		close(m.start_dir_fd);
 	if (m.notify[0] >= 0)
 		close(m.notify[0]);
 	if (m.notify[1] >= 0)

@@ -13,9 +13,14 @@
 #include "cmdline.h"
 
 /* Load the configuration the command line describes (defaults, -c file,
- * -o overrides, then resolution and validation). 0, or -1 with err. */
+ * -o overrides, then resolution and validation). As root, a config file
+ * writable by group or others is refused. 0, or -1 with err. */
 int zc_master_load_config(const struct zc_cmdline *cl, struct zc_config *cfg,
 			  struct zc_cfg_error *err) ZC_MUST_CHECK;
+
+/* Warn about keys set away from their default whose feature is not built
+ * yet (they are ignored). */
+void zc_master_report_planned(const struct zc_config *cfg);
 
 /* Serve until stopped. Returns the process exit status (0 clean stop,
  * 1 runtime failure such as a listener that cannot be bound). */

@@ -174,9 +174,30 @@ pace(struct zc_xfer *x)
 	}
 }
 
+/* Between chunks: has the client said something (ABOR, STAT)? One
+ * zero-timeout poll per chunk, so ABOR stops a transfer within a chunk
+ * even when the client reads as fast as we send. */
+static enum zc_xfer_result
+check_control(struct zc_xfer *x)
+{
+	struct pollfd pfd = {.fd = x->s->ctrl_fd, .events = POLLIN};
+	enum zc_ctrl_event ev;
+
+	if (!zc_session_wants_control(x->s) || poll(&pfd, 1, 0) <= 0)
+		return ZC_XFER_OK;
+	ev = zc_session_poll_control(x->s);
+	if (ev == ZC_CTRL_EVENT_ABORT)
+		return ZC_XFER_ABORTED;
+	if (ev == ZC_CTRL_EVENT_GONE)
+		return ZC_XFER_GONE;
+	return ZC_XFER_OK;
+}
+
 enum zc_xfer_result
 zc_xfer_account(struct zc_xfer *x, size_t n)
 {
+	enum zc_xfer_result r;
+
 	x->bytes += n;
 	x->status.done = x->bytes;
 	x->last_progress_ms = zc_now_ms();
@@ -185,9 +206,10 @@ zc_xfer_account(struct zc_xfer *x, size_t n)
 				 x->s->bytes_out + x->bytes, __ATOMIC_RELAXED);
 	if (x->file_fd >= 0)
 		zc_dropbehind_after(&x->db, x->off);
-	if (x->rate > 0)
-		return pace(x);
-	return ZC_XFER_OK;
+	r = check_control(x);
+	if (r == ZC_XFER_OK && x->rate > 0)
+		r = pace(x);
+	return r;
 }
 
 enum zc_xfer_result

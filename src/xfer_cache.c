@@ -33,7 +33,9 @@ zc_dropbehind_init(struct zc_dropbehind *d, int fd, off_t size,
 		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 }
 
-/* Fraction of [off, off+len) resident in the page cache, as "all". */
+/* Whether any page of [off, off+len) is in the page cache. A chunk with
+ * even one resident page is someone's (partly) hot data and is left
+ * alone; only chunks this transfer brought in from disk are dropped. */
 static bool
 range_cached(int fd, off_t off, size_t len)
 {
@@ -41,22 +43,21 @@ range_cached(int fd, off_t off, size_t len)
 	off_t base = off - off % page;
 	size_t span = (size_t)(off - base) + len;
 	size_t pages = (span + (size_t)page - 1) / (size_t)page;
-	unsigned char vec[1024];
-	bool all = true;
+	unsigned char vec[4096]; /* 16 MiB of 4 KiB pages: any chunk here */
+	bool any = false;
 	void *map;
 
 	if (pages > sizeof(vec))
-		pages = sizeof(vec);
+		return true; /* not sampled: never drop what might be hot */
 	map = mmap(NULL, pages * (size_t)page, PROT_READ, MAP_SHARED, fd, base);
 	if (map == MAP_FAILED)
-		return true; /* unknown: never drop what might be hot */
+		return true;
 	if (mincore(map, pages * (size_t)page, vec) < 0)
 		memset(vec, 1, pages);
-	for (size_t i = 0; i < pages; i++)
-		if (!(vec[i] & 1))
-			all = false;
+	for (size_t i = 0; i < pages && !any; i++)
+		any = (vec[i] & 1) != 0;
 	munmap(map, pages * (size_t)page);
-	return all;
+	return any;
 }
 
 static void

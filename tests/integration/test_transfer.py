@@ -326,6 +326,26 @@ def test_abor_mid_transfer(make_server, net, tree, tmp_path, style):
     assert lines[1].split()[8] == "/four_k.bin" and lines[1].split()[-1] == "c", lines[1]
 
 
+def test_abor_stops_a_fast_unthrottled_transfer(make_server, net, tree):
+    """A client that reads as fast as the server sends never makes sendfile
+    block: ABOR must still be seen between chunks (vsftpd and proftpd send
+    a whole 5 GiB file before looking)."""
+    srv = make_server()
+    c = net.login(srv)
+    r = net.start_retr(c, "big.sparse")
+    r.wait_bytes(64 * MiB)
+    t0 = time.monotonic()
+    c.send(b"ABOR\r\n")
+    code1, text1 = c.reply()
+    code2, text2 = c.reply()
+    assert (code1, code2) == (426, 226), (text1, text2)
+    assert time.monotonic() - t0 < 3
+    r.join(10)
+    assert len(r.data) < (tree / "big.sparse").stat().st_size
+    srv.wait_log(retr_log_re("/big.sparse", "sendfile", "aborted"))
+    assert c.cmd("NOOP")[0] == 200
+
+
 def test_stat_mid_transfer(make_server, net, tree):
     srv = make_server(opts={"rate_limit_anon": "4m"})
     c = net.login(srv)
