@@ -489,3 +489,108 @@ def test_glob_bounds(server, tree):
     finally:
         c.close()
     assert_serves(server, tree)
+
+
+# ------------------------------------------ mirrors of a tree with symlinks
+
+def build_linked_tree(root):
+    """A nested tree with symlinks inside it (file, directory, relative
+    and absolute-in-root targets) and odd names."""
+    files = {"a.txt": b"a\n", "d1/b.bin": os.urandom(70000), "d1/d2/c.txt": b"deep\n",
+             "d1/d2/name with space.txt": b"space\n", "d3/\u00fcnic\u00f6de.txt".encode(): b"u\n"}
+    for name, data in files.items():
+        p = root / (name.decode() if isinstance(name, bytes) else name)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+    os.symlink("a.txt", root / "link-to-file")
+    os.symlink("d1/d2", root / "link-to-dir")
+    os.symlink("../a.txt", root / "d1" / "up-link")
+    for dirpath, dirnames, filenames in os.walk(root):
+        os.chmod(dirpath, 0o755)
+        for n in filenames:
+            p = os.path.join(dirpath, n)
+            if not os.path.islink(p):
+                os.chmod(p, 0o644)
+    return root
+
+
+def snapshot(root):
+    """{relative path: ('f', sha256) | ('l', target) | ('d',)} of a tree."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for n in dirnames + filenames:
+            p = os.path.join(dirpath, n)
+            rel = os.path.relpath(p, root)
+            if os.path.islink(p):
+                out[rel] = ("l", os.readlink(p))
+            elif os.path.isdir(p):
+                out[rel] = ("d",)
+            elif os.path.basename(p) != ".listing":
+                out[rel] = ("f", sha256_file(p))
+    return out
+
+
+def test_lftp_mirror_reproduces_a_tree_with_symlinks(make_server, tmp_path):
+    root = build_linked_tree(tmp_path / "src")
+    srv = make_server(anon_root=root)
+    dest = tmp_path / "mirror"
+    lftp(srv, f'mirror / "{dest}"')
+    assert snapshot(dest) == snapshot(root)
+
+
+def test_wget_mirror_reproduces_a_tree_with_symlinks(make_server, tmp_path):
+    root = build_linked_tree(tmp_path / "src")
+    srv = make_server(anon_root=root)
+    dest = tmp_path / "wget"
+    # --retr-symlinks=no: make links as links (wget's default fetches the
+    # file a link names, and would try to RETR a link to a directory)
+    r = run(["wget", "-m", "--retr-symlinks=no", "-nH", "-q", "--tries=1",
+             f"--timeout={T}", "-P", str(dest), srv.url("")], timeout=T + 30)
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    assert snapshot(dest) == snapshot(root)
+
+
+# ------------------------------------------------ a very big directory
+
+def test_directory_of_100000_entries_streams_in_bounded_memory(make_server, tmp_path):
+    root = tmp_path / "huge"
+    d = root / "d"
+    d.mkdir(parents=True)
+    n = 100000
+    for i in range(n):
+        os.close(os.open(d / f"entry-{i:06d}", os.O_WRONLY | os.O_CREAT, 0o644))
+    srv = make_server(anon_root=root)
+    c = RawFTP(srv.host, srv.port, timeout=T)
+    try:
+        assert c.cmd("USER anonymous")[0] == 331
+        assert c.cmd("PASS a@b")[0] == 230
+        code, text = c.cmd("EPSV")
+        port = int(re.search(r"\|(\d+)\|", text).group(1))
+        import socket
+        data = socket.create_connection((srv.host, port), timeout=T)
+        t0 = time.monotonic()
+        c.send(b"LIST d\r\n")
+        assert c.reply()[0] == 150
+        first = data.recv(65536)
+        first_after = time.monotonic() - t0
+        # the worker serving us: its peak memory while listing
+        pid = int(re.findall(r"\[(\d+) [^\]]+\] session start", srv.log())[-1])
+        buf = [first]
+        while True:
+            b = data.recv(1 << 20)
+            if not b:
+                break
+            buf.append(b)
+        data.close()
+        status = open(f"/proc/{pid}/status").read()
+        hwm_kib = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+        assert c.reply()[0] == 226
+    finally:
+        c.close()
+    lines = b"".join(buf).split(b"\r\n")[:-1]
+    assert len(lines) == n, "never silently truncated"
+    assert [l.rsplit(b" ", 1)[1] for l in lines[:3]] == [b"entry-000000", b"entry-000001",
+                                                          b"entry-000002"]
+    # names only are held (about 2 MiB here), then lines stream out
+    assert hwm_kib < 32 * 1024, f"worker peak RSS {hwm_kib} KiB"
+    assert first_after < 5, f"first listing bytes after {first_after:.2f} s"
