@@ -15,13 +15,12 @@ import re
 import signal
 import socket
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ZCFTPD, RawFTP, require_root, run, sha256, sha256_file
+from conftest import ZCFTPD, require_root, run, serving_worker, sha256, sha256_file, wait_until
 
 MiB = 1024 * 1024
 
@@ -43,15 +42,6 @@ CONTRACT_KEYS = [
 
 # ---------------------------------------------------------------- helpers
 
-def wait_until(pred, timeout=10, what="condition", interval=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
 
 def pid_gone(pid):
     """True once the process is reaped (no /proc entry, not even a zombie)."""
@@ -66,60 +56,6 @@ def proc_status(pid):
     return out
 
 
-def _tcp_inode(local_port, remote_port):
-    """Inode of the established socket local_port <-> remote_port."""
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            f = line.split()
-            if f[3] != "01":  # ESTABLISHED
-                continue
-            if (int(f[1].rsplit(":", 1)[1], 16) == local_port and
-                    int(f[2].rsplit(":", 1)[1], 16) == remote_port):
-                return f[9]
-    return None
-
-
-def session_pids(srv):
-    """PIDs of the workers that logged "session start", oldest first."""
-    return [int(p) for p in re.findall(r"\[(\d+) [^\]]*\] session start", srv.log())]
-
-
-def serving_worker(srv, conn, timeout=5):
-    """PID of the worker holding the server end of the RawFTP `conn`: the
-    established socket's inode, looked for in every worker's fds. Not root,
-    a non-dumpable worker's fds cannot be read: then the PID whose "session
-    start" appeared while `conn` was being opened (Net records it)."""
-    cport = conn.sock.getsockname()[1]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        inode = _tcp_inode(srv.port, cport)
-        if inode is not None:
-            target = f"socket:[{inode}]"
-            for pid in srv.children():
-                try:
-                    fds = os.listdir(f"/proc/{pid}/fd")
-                except PermissionError:
-                    hint = getattr(conn, "pid_hint", None)
-                    if hint is None:
-                        pytest.skip("cannot tell which worker serves a connection "
-                                    "(worker fds unreadable, no log hint)")
-                    return hint
-                except OSError:
-                    continue
-                for fd in fds:
-                    try:
-                        if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
-                            return pid
-                    except OSError:
-                        pass
-        time.sleep(0.02)
-    raise AssertionError(f"no worker holds the connection from port {cport}")
-
-
 def start_with_config(make_server, conf, opts=None):
     """A server started with -c conf in addition to the fixture's -o keys."""
     srv = make_server(opts=opts, start=False)
@@ -132,98 +68,6 @@ def write_conf(path, text):
     path.write_text(text)
     path.chmod(0o644)  # as root, a group/other-writable file is refused
     return path
-
-
-class Reader(threading.Thread):
-    """Reads a data connection to its end in the background."""
-
-    def __init__(self, sock, timeout=30):
-        super().__init__(daemon=True)
-        self.sock = sock
-        self.sock.settimeout(timeout)
-        self.data = bytearray()
-        self.error = None
-
-    def run(self):
-        try:
-            while True:
-                b = self.sock.recv(1 << 20)
-                if not b:
-                    return
-                self.data += b
-        except OSError as e:
-            self.error = e
-
-    def wait_bytes(self, n, timeout=10):
-        wait_until(lambda: len(self.data) >= n or not self.is_alive(), timeout,
-                   f"{n} bytes on the data connection")
-        assert len(self.data) >= n, f"data ended after {len(self.data)} bytes ({self.error})"
-
-
-class Net:
-    """Control and data connections of one test, closed at its end."""
-
-    def __init__(self):
-        self.items = []
-
-    def raw(self, srv, timeout=10):
-        before = set(session_pids(srv))
-        c = RawFTP(srv.host, srv.port, timeout=timeout)
-        self.items.append(c)
-        new = set(session_pids(srv)) - before  # logged before the 220
-        c.pid_hint = new.pop() if c.greeting[0] == 220 and len(new) == 1 else None
-        return c
-
-    def login(self, srv, timeout=10):
-        c = self.raw(srv, timeout)
-        assert c.greeting[0] == 220, c.greeting
-        assert c.cmd("USER anonymous")[0] == 331
-        assert c.cmd("PASS test@example.org")[0] == 230
-        return c
-
-    def pasv(self, c):
-        code, text = c.cmd("PASV")
-        assert code == 227, text
-        n = [int(x) for x in re.search(r"(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)", text).groups()]
-        s = socket.create_connection((".".join(map(str, n[:4])), n[4] * 256 + n[5]), timeout=10)
-        self.items.append(s)
-        return s
-
-    def start_retr(self, c, path, rest=None):
-        assert c.cmd("TYPE I")[0] == 200
-        if rest is not None:
-            assert c.cmd(f"REST {rest}")[0] == 350
-        d = self.pasv(c)
-        c.send(f"RETR {path}\r\n".encode())
-        code, text = c.reply()
-        assert code == 150, text
-        r = Reader(d)
-        r.start()
-        return r
-
-    def retr(self, c, path):
-        r = self.start_retr(c, path)
-        r.join(30)
-        assert not r.is_alive()
-        code, text = c.reply()
-        assert code == 226, text
-        return bytes(r.data)
-
-    def close(self):
-        for it in self.items:
-            try:
-                it.close()
-            except OSError:
-                pass
-
-
-@pytest.fixture
-def net(make_server):
-    # depends on make_server so that connections close before the
-    # servers are stopped (an open session would delay the stop)
-    n = Net()
-    yield n
-    n.close()
 
 
 def ftp_get(srv, path):

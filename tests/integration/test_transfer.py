@@ -15,13 +15,11 @@ import signal
 import socket
 import struct
 import subprocess
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import BIG_SPARSE, RawFTP, sha256, sha256_file
+from conftest import BIG_SPARSE, Reader, serving_worker, sha256, sha256_file, wait_until
 
 MiB = 1024 * 1024
 TEN_M = 10 * MiB
@@ -29,66 +27,6 @@ ENGINES = ["sendfile", "splice", "mmap", "readwrite"]
 
 
 # ---------------------------------------------------------------- helpers
-
-def wait_until(pred, timeout=10, what="condition", interval=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-def _tcp_inode(local_port, remote_port):
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            f = line.split()
-            if f[3] == "01" and int(f[1].rsplit(":", 1)[1], 16) == local_port and \
-                    int(f[2].rsplit(":", 1)[1], 16) == remote_port:
-                return f[9]
-    return None
-
-
-def session_pids(srv):
-    """PIDs of the workers that logged "session start", oldest first."""
-    return [int(p) for p in re.findall(r"\[(\d+) [^\]]*\] session start", srv.log())]
-
-
-def serving_worker(srv, conn, timeout=5):
-    """PID of the worker holding the server end of the RawFTP `conn`: the
-    established socket's inode, looked for in every worker's fds. Not root,
-    a non-dumpable worker's fds cannot be read: then the PID whose "session
-    start" appeared while `conn` was being opened (Net records it)."""
-    cport = conn.sock.getsockname()[1]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        inode = _tcp_inode(srv.port, cport)
-        if inode is not None:
-            target = f"socket:[{inode}]"
-            for pid in srv.children():
-                try:
-                    fds = os.listdir(f"/proc/{pid}/fd")
-                except PermissionError:
-                    hint = getattr(conn, "pid_hint", None)
-                    if hint is None:
-                        pytest.skip("cannot tell which worker serves a connection "
-                                    "(worker fds unreadable, no log hint)")
-                    return hint
-                except OSError:
-                    continue
-                for fd in fds:
-                    try:
-                        if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
-                            return pid
-                    except OSError:
-                        pass
-        time.sleep(0.02)
-    raise AssertionError(f"no worker holds the connection from port {cport}")
 
 
 def private_root(tmp_path, tree, names):
@@ -107,99 +45,6 @@ def sparse_tail(off):
     tail = b"tail!"
     zeros = max(0, BIG_SPARSE - len(tail) - off)
     return bytes(zeros) + tail[max(0, off - (BIG_SPARSE - len(tail))):]
-
-
-class Reader(threading.Thread):
-    """Reads a data connection to its end in the background."""
-
-    def __init__(self, sock, timeout=30):
-        super().__init__(daemon=True)
-        self.sock = sock
-        self.sock.settimeout(timeout)
-        self.data = bytearray()
-        self.error = None
-
-    def run(self):
-        try:
-            while True:
-                b = self.sock.recv(1 << 20)
-                if not b:
-                    return
-                self.data += b
-        except OSError as e:
-            self.error = e
-
-    def wait_bytes(self, n, timeout=10):
-        wait_until(lambda: len(self.data) >= n or not self.is_alive(), timeout,
-                   f"{n} bytes on the data connection")
-        assert len(self.data) >= n, f"data ended after {len(self.data)} bytes ({self.error})"
-
-
-class Net:
-    """Control and data connections of one test, closed at its end."""
-
-    def __init__(self):
-        self.items = []
-
-    def login(self, srv, timeout=10):
-        before = set(session_pids(srv))
-        c = RawFTP(srv.host, srv.port, timeout=timeout)
-        self.items.append(c)
-        assert c.greeting[0] == 220, c.greeting
-        new = set(session_pids(srv)) - before  # logged before the 220
-        c.pid_hint = new.pop() if len(new) == 1 else None
-        assert c.cmd("USER anonymous")[0] == 331
-        assert c.cmd("PASS test@example.org")[0] == 230
-        return c
-
-    def pasv(self, c, connect=True):
-        code, text = c.cmd("PASV")
-        assert code == 227, text
-        n = [int(x) for x in re.search(r"(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)", text).groups()]
-        addr = (".".join(map(str, n[:4])), n[4] * 256 + n[5])
-        if not connect:
-            return addr
-        s = socket.create_connection(addr, timeout=10)
-        self.items.append(s)
-        return s
-
-    def start_retr(self, c, path, rest=None, reader=True):
-        assert c.cmd("TYPE I")[0] == 200
-        if rest is not None:
-            assert c.cmd(f"REST {rest}")[0] == 350
-        d = self.pasv(c)
-        c.send(f"RETR {path}\r\n".encode())
-        code, text = c.reply()
-        assert code == 150, text
-        if not reader:
-            return d
-        r = Reader(d)
-        r.start()
-        return r
-
-    def retr(self, c, path, rest=None):
-        r = self.start_retr(c, path, rest)
-        r.join(60)
-        assert not r.is_alive()
-        assert r.error is None, r.error
-        code, text = c.reply()
-        assert code == 226, text
-        return bytes(r.data)
-
-    def close(self):
-        for it in self.items:
-            try:
-                it.close()
-            except OSError:
-                pass
-
-
-@pytest.fixture
-def net(make_server):
-    # after make_server: connections close before the servers stop
-    n = Net()
-    yield n
-    n.close()
 
 
 def ftp_get(ftp, path, rest=None):
