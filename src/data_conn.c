@@ -283,7 +283,14 @@ zc_data_passive(struct zc_session *s, bool extended)
 	}
 	memcpy(&addr, &s->local, len);
 	fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || bind_passive(s, fd, &addr, len) < 0 || listen(fd, 1) < 0) {
+	/* SO_REUSEADDR: a port whose last data connection is in TIME_WAIT
+	 * can be listened on again (else a busy server runs out of passive
+	 * ports within a minute); on Linux it never allows a second
+	 * listener on a port, so no session can take another's. Never
+	 * SO_REUSEPORT (that would). */
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int)) < 0 ||
+	    bind_passive(s, fd, &addr, len) < 0 || listen(fd, 1) < 0) {
 		zc_log_warn("passive listener");
 		if (fd >= 0)
 			close(fd);

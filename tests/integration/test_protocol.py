@@ -792,3 +792,23 @@ def test_size_mdtm_retr_errors(server, tree, c):
         assert code == 550, (target, text)
     assert c.cmd("NOOP")[0] == 200
     assert_serves(server, tree)
+
+
+def test_passive_ports_are_reused_after_time_wait(make_server, tree):
+    """Each data connection the server closes first leaves its port in
+    TIME_WAIT for a minute: with a 3-port range, the fourth PASV would
+    find every port busy unless the listener may rebind (SO_REUSEADDR).
+    (A busy mirror hit this within seconds of a session-rate benchmark.)"""
+    base = 40000 + os.getpid() % 20000
+    srv = make_server(opts={"pasv_ports": f"{base}-{base + 2}"})
+    f = srv.ftp()
+    try:
+        f.voidcmd("TYPE I")
+        want = (tree / "four_k.bin").read_bytes()
+        for i in range(12):
+            chunks = []
+            f.retrbinary("RETR four_k.bin", chunks.append)
+            assert b"".join(chunks) == want, i
+        assert "all passive ports busy" not in srv.log()
+    finally:
+        f.close()
