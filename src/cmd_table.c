@@ -75,6 +75,11 @@ static const struct zc_cmd_def commands[] = {
 	{"MFMT", NULL, ZC_ARG_REQUIRED, WR, NULL, "MFMT <time> <file>"},
 	{"MLST", H(mlst), ZC_ARG_OPTIONAL, 0, "MLST", "MLST [<path>]"},
 	{"MLSD", H(mlsd), ZC_ARG_OPTIONAL, 0, NULL, "MLSD [<directory>]"},
+	/* RFC 2228/4217 security: known, answered 502 until FTPS (#4) */
+	{"AUTH", NULL, ZC_ARG_REQUIRED, PRE | NI, NULL, "AUTH TLS"},
+	{"PBSZ", NULL, ZC_ARG_REQUIRED, PRE | NI, NULL, "PBSZ 0"},
+	{"PROT", NULL, ZC_ARG_REQUIRED, PRE | NI, NULL, "PROT C|P"},
+	{"CCC", NULL, ZC_ARG_NONE, NI, NULL, "CCC"},
 	/* RFC 7151 */
 	{"HOST", H(host), ZC_ARG_REQUIRED, PRE, "HOST", "HOST <domain>"},
 	/* HTTP on the control port: a cross-protocol attempt */

@@ -22,9 +22,11 @@ static const char *const rfc959_verbs[] = {
 	"NOOP",
 };
 
-static const char *const prelogin_ftp[] = {"USER", "PASS", "QUIT",
-					   "SYST", "HELP", "NOOP",
-					   "FEAT", "OPTS", "HOST"};
+/* issue #3: before login only these (AUTH, PBSZ, PROT answer 502 until
+ * FTPS exists, but are reachable) */
+static const char *const prelogin_ftp[] = {"USER", "PASS", "QUIT", "SYST",
+					   "HELP", "NOOP", "FEAT", "OPTS",
+					   "HOST", "AUTH", "PBSZ", "PROT"};
 static const char *const http_verbs[] = {"GET", "POST", "HEAD", "PUT",
 					 "DELETE", "CONNECT", "OPTIONS"};
 static const char *const write_verbs[] = {"STOR", "STOU", "APPE", "DELE",
