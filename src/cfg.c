@@ -585,6 +585,15 @@ zc_cfg_validate(const struct zc_config *cfg, struct zc_cfg_error *err)
 	if ((cfg->tls_cert[0] == '\0') != (cfg->tls_key[0] == '\0'))
 		return fail(err, NULL, 0, NULL,
 			    "tls_cert and tls_key must be set together");
+	if (cfg->tls_cert[0] == '\0' && cfg->tls_implicit_listen.n > 0)
+		return fail(err, NULL, 0, NULL,
+			    "tls_implicit_listen needs tls_cert and tls_key");
+	if (cfg->tls_cert[0] == '\0' &&
+	    cfg->tls_require != ZC_TLS_REQUIRE_NONE)
+		return fail(err, NULL, 0, NULL,
+			    "tls_require = %s needs tls_cert and tls_key",
+			    cfg->tls_require == ZC_TLS_REQUIRE_LOGIN ? "login"
+								     : "all");
 	if (cfg->secure_chroot_dir[0] != '/')
 		return fail(err, NULL, 0, NULL,
 			    "secure_chroot_dir must be an absolute path");

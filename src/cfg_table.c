@@ -23,13 +23,12 @@ static const char *const log_names[] = {"stderr", "syslog", NULL};
 static const char *const log_level_names[] = {"error", "warning", "info", "debug",
 					      NULL};
 
-static const char tls_later[] = "FTPS is not built yet (issue #4)";
 static const char users_later[] = "accounts and uploads are not built yet (issue #5)";
 static const char port20_later[] = "binding source port 20 through the master is not built yet (issue #5)";
 
 const struct zc_cfg_key zc_cfg_keys[] = {
 	{"listen", ZC_CFG_ADDRS, F(listen), "127.0.0.1:2121", 1, ZC_LISTEN_MAX, NULL, RL, NULL},
-	{"tls_implicit_listen", ZC_CFG_ADDRS, F(tls_implicit_listen), "", 0, ZC_LISTEN_MAX, NULL, RL, tls_later},
+	{"tls_implicit_listen", ZC_CFG_ADDRS, F(tls_implicit_listen), "", 0, ZC_LISTEN_MAX, NULL, RL, NULL},
 	{"anon_enable", ZC_CFG_BOOL, F(anon_enable), "yes", 0, 0, NULL, RL, NULL},
 	{"anon_root", ZC_CFG_PATH, F(anon_root), ".", 0, 0, NULL, RL, NULL},
 	{"users_file", ZC_CFG_PATH, F(users_file), "", 0, 0, NULL, RL, users_later},
@@ -41,15 +40,15 @@ const struct zc_cfg_key zc_cfg_keys[] = {
 	{"pasv_address", ZC_CFG_IP, F(pasv_address), "", 0, 0, NULL, RL, NULL},
 	{"active_enable", ZC_CFG_BOOL, F(active_enable), "yes", 0, 0, NULL, RL, NULL},
 	{"active_from_port_20", ZC_CFG_BOOL, F(active_from_port_20), "no", 0, 0, NULL, RL, port20_later},
-	{"tls_cert", ZC_CFG_PATH, F(tls_cert), "", 0, 0, NULL, RL, tls_later},
-	{"tls_key", ZC_CFG_PATH, F(tls_key), "", 0, 0, NULL, RL, tls_later},
-	{"tls_require", ZC_CFG_ENUM, F(tls_require), "none", 0, 0, tls_require_names, RL, tls_later},
-	{"tls_require_anon", ZC_CFG_BOOL, F(tls_require_anon), "no", 0, 0, NULL, RL, tls_later},
-	{"tls_require_reuse", ZC_CFG_BOOL, F(tls_require_reuse), "yes", 0, 0, NULL, RL, tls_later},
-	{"tls_min_version", ZC_CFG_ENUM, F(tls_min_version), "1.2", 0, 0, tls_version_names, RL, tls_later},
-	{"tls_ciphers", ZC_CFG_STRING, F(tls_ciphers), "", 0, 0, NULL, RL, tls_later},
-	{"tls_ciphersuites", ZC_CFG_STRING, F(tls_ciphersuites), "", 0, 0, NULL, RL, tls_later},
-	{"ktls", ZC_CFG_ENUM, F(ktls), "auto", 0, 0, ktls_names, RL, tls_later},
+	{"tls_cert", ZC_CFG_PATH, F(tls_cert), "", 0, 0, NULL, RL, NULL},
+	{"tls_key", ZC_CFG_PATH, F(tls_key), "", 0, 0, NULL, RL, NULL},
+	{"tls_require", ZC_CFG_ENUM, F(tls_require), "none", 0, 0, tls_require_names, RL, NULL},
+	{"tls_require_anon", ZC_CFG_BOOL, F(tls_require_anon), "no", 0, 0, NULL, RL, NULL},
+	{"tls_require_reuse", ZC_CFG_BOOL, F(tls_require_reuse), "yes", 0, 0, NULL, RL, NULL},
+	{"tls_min_version", ZC_CFG_ENUM, F(tls_min_version), "1.2", 0, 0, tls_version_names, RL, NULL},
+	{"tls_ciphers", ZC_CFG_STRING, F(tls_ciphers), "", 0, 0, NULL, RL, NULL},
+	{"tls_ciphersuites", ZC_CFG_STRING, F(tls_ciphersuites), "", 0, 0, NULL, RL, NULL},
+	{"ktls", ZC_CFG_ENUM, F(ktls), "auto", 0, 0, ktls_names, RL, NULL},
 	{"transfer_engine", ZC_CFG_ENUM, F(transfer_engine), "auto", 0, 0, engine_names, RL, NULL},
 	{"drop_behind_threshold", ZC_CFG_SIZE, F(drop_behind_threshold), "64m", 0, UINT64_MAX, NULL, RL, NULL},
 	{"max_clients", ZC_CFG_UINT, F(max_clients), "2000", 0, ZC_MAX_CLIENTS_LIMIT, NULL, RL, NULL},

@@ -7,6 +7,8 @@
 #ifndef ZC_CMD_HANDLERS_H
 #define ZC_CMD_HANDLERS_H
 
+#include <stdbool.h>
+
 struct zc_session;
 
 #define ZC_HANDLER(name) void zc_cmd_##name(struct zc_session *s, const char *arg)
@@ -49,6 +51,14 @@ ZC_HANDLER(pasv);
 ZC_HANDLER(epsv);
 ZC_HANDLER(port);
 ZC_HANDLER(eprt);
+/* cmd_tls.c */
+ZC_HANDLER(auth);
+ZC_HANDLER(pbsz);
+ZC_HANDLER(prot);
+ZC_HANDLER(ccc);
+/* Whether a data transfer may start with the current PROT (tls_require
+ * = all refuses PROT C with 521, the reply sent here). */
+bool zc_cmd_data_prot_ok(struct zc_session *s);
 /* cmd_list.c */
 ZC_HANDLER(list);
 ZC_HANDLER(nlst);

@@ -33,7 +33,8 @@ ZC_HANDLER(feat)
 	char text[2048];
 
 	(void)arg;
-	zc_cmd_feat_text(text, sizeof(text), s->mlst_facts);
+	zc_cmd_feat_text(text, sizeof(text), s->mlst_facts,
+			 s->env.tls_ctx != NULL);
 	zc_session_reply(s, ZC_REPLY_211_STATUS, "%s", text);
 }
 
@@ -184,8 +185,7 @@ ctrl_sink(void *ctx, const char *buf, size_t len)
 
 	/* a listing line starting with a digit and a space could end the
 	 * reply early: LIST lines start with the mode letter, never so */
-	return zc_ctrl_write_all(s->ctrl_fd, buf, len,
-				 (int)s->cfg->idle_timeout * 1000);
+	return zc_session_write_ctrl(s, buf, len);
 }
 
 ZC_HANDLER(stat)
@@ -219,8 +219,7 @@ ZC_HANDLER(stat)
 		}
 	}
 	snprintf(head, sizeof(head), "213-Status follows:\r\n");
-	if (zc_ctrl_write_all(s->ctrl_fd, head, strlen(head),
-			      (int)s->cfg->idle_timeout * 1000) < 0) {
+	if (zc_session_write_ctrl(s, head, strlen(head)) < 0) {
 		if (fd >= 0)
 			close(fd);
 		zc_session_set_state(s, ZC_STATE_CLOSING);

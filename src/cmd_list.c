@@ -128,6 +128,8 @@ do_list(struct zc_session *s, const char *arg, enum list_kind kind)
 	if (kind == LIST_NAMES && p != NULL && fd >= 0 && o.pattern == NULL)
 		snprintf(prefix, sizeof(prefix), "%s%s", p,
 			 p[strlen(p) - 1] == '/' ? "" : "/");
+	if (!zc_cmd_data_prot_ok(s))
+		goto out;
 	dr = zc_data_open(s, &dfd);
 	if (dr != ZC_DATA_OPEN_OK) {
 		zc_cmd_data_open_failed(s, dr);
@@ -140,6 +142,8 @@ do_list(struct zc_session *s, const char *arg, enum list_kind kind)
 	x.engine = ZC_ENGINE_READWRITE;
 	x.reason = "listing";
 	ls.x = &x;
+	if (ls.r == ZC_XFER_OK)
+		ls.r = zc_xfer_start_tls(&x);
 	if (ls.r == ZC_XFER_OK) {
 		if (fd >= 0)
 			lr = zc_list_dir(fd, prefix, &o, data_sink, &ls);

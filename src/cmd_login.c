@@ -33,6 +33,13 @@ ZC_HANDLER(user)
 				 "Already logged in; cannot change user.");
 		return;
 	}
+	if (s->ctrl_tls == NULL && zc_session_tls_required(s, arg)) {
+		zc_log_info("refused: login before AUTH TLS (tls_require)");
+		zc_session_reply(s, ZC_REPLY_530_NOT_LOGGED_IN,
+				 "This server requires TLS: use AUTH TLS "
+				 "before logging in.");
+		return;
+	}
 	if (zc_strlcpy(s->user, arg, sizeof(s->user)) >= sizeof(s->user)) {
 		zc_session_reply(s, ZC_REPLY_501_BAD_ARG, "User name too long.");
 		return;

@@ -20,6 +20,7 @@
 #define WR ZC_CMD_F_WRITE
 #define HTTP ZC_CMD_F_HTTP
 #define NI ZC_CMD_F_NOT_IMPL
+#define TLS ZC_CMD_F_TLS
 #define H(name) zc_cmd_##name
 
 static const struct zc_cmd_def commands[] = {
@@ -75,11 +76,11 @@ static const struct zc_cmd_def commands[] = {
 	{"MFMT", NULL, ZC_ARG_REQUIRED, WR, NULL, "MFMT <time> <file>"},
 	{"MLST", H(mlst), ZC_ARG_OPTIONAL, 0, "MLST", "MLST [<path>]"},
 	{"MLSD", H(mlsd), ZC_ARG_OPTIONAL, 0, NULL, "MLSD [<directory>]"},
-	/* RFC 2228/4217 security: known, answered 502 until FTPS (#4) */
-	{"AUTH", NULL, ZC_ARG_REQUIRED, PRE | NI, NULL, "AUTH TLS"},
-	{"PBSZ", NULL, ZC_ARG_REQUIRED, PRE | NI, NULL, "PBSZ 0"},
-	{"PROT", NULL, ZC_ARG_REQUIRED, PRE | NI, NULL, "PROT C|P"},
-	{"CCC", NULL, ZC_ARG_NONE, NI, NULL, "CCC"},
+	/* RFC 2228/4217 security (FTPS) */
+	{"AUTH", H(auth), ZC_ARG_REQUIRED, PRE | TLS, "AUTH TLS", "AUTH TLS"},
+	{"PBSZ", H(pbsz), ZC_ARG_REQUIRED, PRE | TLS, "PBSZ", "PBSZ 0"},
+	{"PROT", H(prot), ZC_ARG_REQUIRED, PRE | TLS, "PROT", "PROT C|P"},
+	{"CCC", H(ccc), ZC_ARG_NONE, 0, NULL, "CCC (refused)"},
 	/* RFC 7151 */
 	{"HOST", H(host), ZC_ARG_REQUIRED, PRE, "HOST", "HOST <domain>"},
 	/* HTTP on the control port: a cross-protocol attempt */
@@ -114,14 +115,14 @@ zc_cmd_at(size_t i)
 }
 
 size_t
-zc_cmd_feat_text(char *out, size_t cap, unsigned mlst_facts)
+zc_cmd_feat_text(char *out, size_t cap, unsigned mlst_facts, bool tls)
 {
 	size_t used = (size_t)snprintf(out, cap, "Features:");
 
 	for (size_t i = 0; i < ZC_ARRAY_LEN(commands) && used < cap; i++) {
 		char facts[128];
 		const char *feat = commands[i].feat;
-		if (feat == NULL)
+		if (feat == NULL || ((commands[i].flags & ZC_CMD_F_TLS) && !tls))
 			continue;
 		/* RFC 3659 7.8: the MLST line lists the facts, '*' marks
 		 * those currently selected */

@@ -23,6 +23,7 @@ enum zc_cmd_argrule {
 #define ZC_CMD_F_WRITE 0x02    /* changes the filesystem: needs may_write */
 #define ZC_CMD_F_HTTP 0x04     /* an HTTP verb: the session is closed */
 #define ZC_CMD_F_NOT_IMPL 0x08 /* known, not implemented: 502 */
+#define ZC_CMD_F_TLS 0x10      /* in FEAT only when FTPS is configured */
 
 typedef void (*zc_cmd_handler)(struct zc_session *s, const char *arg);
 
@@ -45,8 +46,9 @@ const struct zc_cmd_def *zc_cmd_at(size_t i);
 void zc_cmd_dispatch(struct zc_session *s, const char *line, size_t len);
 
 /* Format the FEAT reply text (for zc_session_reply with code 211);
- * mlst_facts marks the selected MLST facts. */
-size_t zc_cmd_feat_text(char *out, size_t cap, unsigned mlst_facts);
+ * mlst_facts marks the selected MLST facts; `tls`: FTPS is configured
+ * (AUTH TLS, PBSZ and PROT are listed). */
+size_t zc_cmd_feat_text(char *out, size_t cap, unsigned mlst_facts, bool tls);
 /* Format the HELP reply text listing every implemented verb. */
 size_t zc_cmd_help_text(char *out, size_t cap);
 

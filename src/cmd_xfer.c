@@ -159,6 +159,8 @@ ZC_HANDLER(retr)
 				 (unsigned long long)off, (long long)st.st_size);
 		goto refuse;
 	}
+	if (!zc_cmd_data_prot_ok(s))
+		goto out;
 	choice = zc_xfer_choose_engine(s->type == ZC_TYPE_ASCII,
 				       (enum zc_engine_cfg)s->cfg->transfer_engine);
 	dr = zc_data_open(s, &dfd);
@@ -186,6 +188,8 @@ ZC_HANDLER(retr)
 	zc_xfer_init(&x, s, dfd, fd, (off_t)off, st.st_size, "RETR", path);
 	x.engine = choice.engine;
 	x.reason = choice.reason;
+	if (r == ZC_XFER_OK)
+		r = zc_xfer_start_tls(&x);
 	if (r == ZC_XFER_OK)
 		r = zc_xfer_send_file(&x);
 	zc_xfer_finish(&x, r, "Transfer complete.");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ctrl_io.h"
+#include "tls.h"
 
 #define TELNET_IAC 255
 #define TELNET_WILL 251
@@ -88,6 +89,39 @@ zc_ctrl_skip_line(struct zc_ctrl *c)
 	drop_skipped(c);
 }
 
+void
+zc_ctrl_set_tls(struct zc_ctrl *c, struct ssl_st *tls)
+{
+	c->tls = tls;
+}
+
+bool
+zc_ctrl_tls_pending(const struct zc_ctrl *c)
+{
+	return c->tls != NULL && zc_tls_pending(c->tls);
+}
+
+static ssize_t
+read_tls(struct zc_ctrl *c, void *buf, size_t cap)
+{
+	size_t got = 0;
+
+	switch (zc_tls_read(c->tls, buf, cap, &got)) {
+	case ZC_TLS_DONE:
+		return (ssize_t)got;
+	case ZC_TLS_WANT_READ:
+	case ZC_TLS_WANT_WRITE:
+		errno = EAGAIN;
+		return -1;
+	case ZC_TLS_CLOSED:
+		return 0;
+	case ZC_TLS_ERROR:
+	default:
+		errno = EPROTO;
+		return -1;
+	}
+}
+
 ssize_t
 zc_ctrl_fill(struct zc_ctrl *c)
 {
@@ -97,10 +131,14 @@ zc_ctrl_fill(struct zc_ctrl *c)
 		errno = ENOBUFS;
 		return -1;
 	}
-	do
-		n = read(c->fd, c->priv_buf + c->priv_len,
-			 sizeof(c->priv_buf) - c->priv_len);
-	while (n < 0 && errno == EINTR);
+	if (c->tls != NULL)
+		n = read_tls(c, c->priv_buf + c->priv_len,
+			     sizeof(c->priv_buf) - c->priv_len);
+	else
+		do
+			n = read(c->fd, c->priv_buf + c->priv_len,
+				 sizeof(c->priv_buf) - c->priv_len);
+		while (n < 0 && errno == EINTR);
 	if (n == 0)
 		c->priv_eof = true;
 	if (n > 0) {

@@ -20,8 +20,11 @@ enum zc_ctrl_status {
 			      zc_ctrl_skip_line() drops the rest of it */
 };
 
+struct ssl_st;
+
 struct zc_ctrl {
 	int fd; /* borrowed: the session owns the socket */
+	struct ssl_st *tls; /* borrowed: after AUTH TLS, bytes come through it */
 	unsigned char priv_buf[ZC_CTRL_BUF_SIZE];
 	size_t priv_len;
 	bool priv_eof;
@@ -37,9 +40,15 @@ enum zc_ctrl_status zc_ctrl_extract_line(const unsigned char *in, size_t len,
 					 size_t max_line, size_t *outlen);
 
 void zc_ctrl_init(struct zc_ctrl *c, int fd);
+/* From now on read through TLS (NULL: plain again). */
+void zc_ctrl_set_tls(struct zc_ctrl *c, struct ssl_st *tls);
 /* Read what the (non-blocking) socket has. Returns bytes read (> 0),
- * 0 at end of stream, -1 with errno (EAGAIN: nothing yet). */
+ * 0 at end of stream (or TLS close_notify), -1 with errno (EAGAIN:
+ * nothing yet; EPROTO: TLS failure). */
 ssize_t zc_ctrl_fill(struct zc_ctrl *c);
+/* Whether bytes wait inside TLS, where poll() on the socket cannot see
+ * them: call zc_ctrl_fill() without waiting. */
+bool zc_ctrl_tls_pending(const struct zc_ctrl *c);
 /* Copy the next complete line into out (cap >= ZC_CTRL_LINE_MAX + 2)
  * without taking it; `*consumed` is what zc_ctrl_consume() then drops. */
 enum zc_ctrl_status zc_ctrl_peek_line(const struct zc_ctrl *c, char *out,

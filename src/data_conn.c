@@ -341,7 +341,12 @@ wait_ready(struct zc_session *s, int fd, short events, long long deadline)
 		if (left <= 0)
 			return ZC_DATA_OPEN_FAILED;
 		rc = zc_session_poll(pfd, zc_session_wants_control(s) ? 2 : 1,
-				     (int)left);
+				     zc_session_control_pending(s) ? 0
+								   : (int)left);
+		if (rc == 0 && zc_session_control_pending(s)) {
+			rc = 1; /* decrypted control bytes wait inside TLS */
+			pfd[1].revents = POLLIN;
+		}
 		if (rc < 0 && errno == EINTR)
 			return ZC_DATA_OPEN_GONE; /* shutdown */
 		if (rc < 0)

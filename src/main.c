@@ -19,6 +19,7 @@
 #include "master.h"
 #include "privdrop.h"
 #include "probe.h"
+#include "tls.h"
 
 static const char *
 yes_no(bool b)
@@ -50,8 +51,39 @@ print_version(void)
 	       yes_no(p.ktls_tx), yes_no(p.ktls_rx),
 	       p.ktls_why[0] != '\0' ? " (" : "", p.ktls_why,
 	       p.ktls_why[0] != '\0' ? ")" : "");
-	printf("FTPS: not built yet (issue #4): TLS data goes through "
-	       "ktls-sendfile or tls-copy once it is\n");
+	if (p.ktls_tx)
+		printf("FTPS: explicit (AUTH TLS) and implicit; PROT P downloads "
+		       "use ktls-sendfile on this kernel (tls-copy with "
+		       "ktls=off)\n");
+	else
+		printf("FTPS: explicit (AUTH TLS) and implicit; PROT P downloads "
+		       "use tls-copy on this kernel (no kernel TLS)\n");
+}
+
+/* Say which path encrypted downloads take here; ktls=required without
+ * kernel TLS is a start-up error. */
+static int
+report_tls_path(const struct zc_config *cfg, const struct zc_probe *p)
+{
+	if (cfg->tls_cert[0] == '\0')
+		return 0;
+	if (cfg->ktls == ZC_KTLS_REQUIRED && !p->ktls_tx) {
+		zc_log_errorx("ktls = required, but this kernel offers no kernel "
+			      "TLS (%s): use ktls = auto to fall back to "
+			      "tls-copy", p->ktls_why[0] != '\0' ? p->ktls_why
+								 : "TLS_TX refused");
+		return -1;
+	}
+	if (cfg->ktls == ZC_KTLS_OFF)
+		zc_log_info("FTPS: PROT P downloads use tls-copy (ktls = off)");
+	else if (p->ktls_tx)
+		zc_log_info("FTPS: PROT P downloads use kernel TLS "
+			    "(engine ktls-sendfile; tls-copy when a "
+			    "connection's cipher is not offloaded)");
+	else
+		zc_log_info("FTPS: PROT P downloads use tls-copy: this kernel "
+			    "offers no kernel TLS (%s)", p->ktls_why);
+	return 0;
 }
 
 int
@@ -95,6 +127,16 @@ main(int argc, char **argv)
 			free(cfg);
 			return 2;
 		}
+		/* the certificate, key and cipher strings must load too */
+		if (cfg->tls_cert[0] != '\0') {
+			SSL_CTX *ctx = zc_tls_ctx_new(cfg, msg, sizeof(msg));
+			if (ctx == NULL) {
+				fprintf(stderr, "%s: %s\n", ZC_NAME, msg);
+				free(cfg);
+				return 2;
+			}
+			zc_tls_ctx_free(ctx);
+		}
 		zc_cfg_dump(cfg, stdout);
 		free(cfg);
 		return 0;
@@ -113,6 +155,10 @@ main(int argc, char **argv)
 		    yes_no(probe.sendfile), yes_no(probe.splice),
 		    probe.ktls_tx ? "yes" : "no", probe.ktls_tx ? "" : ": ",
 		    probe.ktls_tx ? "" : probe.ktls_why);
+	if (report_tls_path(cfg, &probe) < 0) {
+		free(cfg);
+		return 1;
+	}
 	rc = zc_master_run(&cl, cfg);
 	free(cfg);
 	return rc;

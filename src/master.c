@@ -27,6 +27,7 @@
 #include "reply.h"
 #include "scoreboard.h"
 #include "session.h"
+#include "tls.h"
 #include "worker.h"
 
 struct child {
@@ -40,9 +41,12 @@ struct master {
 	struct zc_config *cfg; /* owned (heap): replaced on reload */
 	unsigned generation;
 
-	int listen_fds[ZC_LISTEN_MAX];
-	struct zc_addr_list bound; /* what listen_fds are bound to */
-	size_t n_listen;
+	/* plain/explicit-TLS listeners first, then implicit-TLS ones */
+	int listen_fds[2 * ZC_LISTEN_MAX];
+	struct zc_addr_list bound;          /* listen_fds[0..n_plain) */
+	struct zc_addr_list bound_implicit; /* listen_fds[n_plain..n_listen) */
+	size_t n_plain, n_listen;
+	SSL_CTX *tls_ctx; /* NULL: FTPS not configured */
 
 	int anon_root_fd;
 	int xferlog_fd;
@@ -127,9 +131,10 @@ has_ipv4_port(const struct zc_addr_list *l, uint16_t port)
 	return false;
 }
 
-/* Bind every address of `l` into fds; on failure close what was opened. */
+/* Bind every address of `l` into fds; on failure close what was opened.
+ * `what` is added to the log line ("" or " (implicit TLS)"). */
 static int
-bind_listeners(const struct zc_addr_list *l, int *fds)
+bind_list(const struct zc_addr_list *l, int *fds, const char *what)
 {
 	size_t i;
 
@@ -166,7 +171,7 @@ bind_listeners(const struct zc_addr_list *l, int *fds)
 			struct zc_addr real = {.len = sizeof(real.ss)};
 			if (getsockname(fd, (struct sockaddr *)&real.ss, &real.len) == 0)
 				zc_cfg_addr_format(&real, name, sizeof(name));
-			zc_log_info("listening on %s", name);
+			zc_log_info("listening on %s%s", name, what);
 		}
 	}
 	return 0;
@@ -177,6 +182,25 @@ fail_logged:
 	while (i-- > 0)
 		close(fds[i]);
 	return -1;
+}
+
+/* Bind both lists into m's fds (on failure nothing stays open). */
+static int
+bind_listeners(struct master *m, const struct zc_addr_list *plain,
+	       const struct zc_addr_list *implicit)
+{
+	if (bind_list(plain, m->listen_fds, "") < 0)
+		return -1;
+	if (bind_list(implicit, m->listen_fds + plain->n, " (implicit TLS)") < 0) {
+		for (size_t i = 0; i < plain->n; i++)
+			close(m->listen_fds[i]);
+		return -1;
+	}
+	m->n_plain = plain->n;
+	m->n_listen = plain->n + implicit->n;
+	m->bound = *plain;
+	m->bound_implicit = *implicit;
+	return 0;
 }
 
 static void
@@ -299,6 +323,8 @@ spawn(struct master *m)
 		ctx.cfg = m->cfg;
 		ctx.listen_fds = m->listen_fds;
 		ctx.n_listen = m->n_listen;
+		ctx.n_plain = m->n_plain;
+		ctx.tls_ctx = m->tls_ctx;
 		ctx.anon_root_fd = m->anon_root_fd;
 		ctx.xferlog_fd = m->xferlog_fd;
 		ctx.notify_fd = m->notify[1];
@@ -366,7 +392,7 @@ pool_full(const struct master *m)
 }
 
 static void
-refuse_overflow(struct master *m, int lfd)
+refuse_overflow(struct master *m, int lfd, bool implicit_tls)
 {
 	char buf[128];
 	size_t len = zc_reply_format(buf, sizeof(buf), ZC_REPLY_421_CLOSING,
@@ -376,8 +402,10 @@ refuse_overflow(struct master *m, int lfd)
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		/* never reads from the client: one write, then close */
-		if (write(fd, buf, len) < 0)
+		/* never reads from the client: one write, then close (an
+		 * implicit-TLS client would take plaintext as a broken
+		 * handshake: it only sees the close) */
+		if (!implicit_tls && write(fd, buf, len) < 0)
 			zc_log_debug("421 not delivered: %s", strerror(errno));
 		close(fd);
 		zc_log_info("refused a connection: max_clients (%llu) reached",
@@ -472,7 +500,8 @@ reload(struct master *m)
 	struct zc_config *next = malloc(sizeof(*next));
 	struct zc_cfg_error err;
 	struct zc_identity id = m->id;
-	int fds[ZC_LISTEN_MAX];
+	SSL_CTX *tls = NULL;
+	char msg[512];
 	bool rebind;
 	int root_fd, rc;
 
@@ -506,24 +535,40 @@ reload(struct master *m)
 		free(next);
 		return;
 	}
-	rebind = !zc_cfg_addr_list_equal(&next->listen, &m->bound);
-	if (rebind) {
-		/* the old sockets may hold the new ports: release them
-		 * first, and take them back if the new set cannot bind */
-		close_listeners(m);
-		if (bind_listeners(&next->listen, fds) < 0) {
-			zc_log_errorx("reload: cannot bind the new listen "
-				      "addresses; rebinding the old ones");
-			if (bind_listeners(&m->bound, m->listen_fds) == 0)
-				m->n_listen = m->bound.n;
+	if (next->tls_cert[0] != '\0') {
+		tls = zc_tls_ctx_new(next, msg, sizeof(msg));
+		if (tls == NULL) {
+			zc_log_errorx("reload failed, keeping the old "
+				      "configuration: %s", msg);
 			close(root_fd);
 			free(next);
 			return;
 		}
-		memcpy(m->listen_fds, fds, sizeof(int) * next->listen.n);
-		m->n_listen = next->listen.n;
-		m->bound = next->listen;
 	}
+	rebind = !zc_cfg_addr_list_equal(&next->listen, &m->bound) ||
+		 !zc_cfg_addr_list_equal(&next->tls_implicit_listen,
+					 &m->bound_implicit);
+	if (rebind) {
+		/* the old sockets may hold the new ports: release them
+		 * first, and take them back if the new set cannot bind */
+		struct zc_addr_list old = m->bound, old_implicit = m->bound_implicit;
+		close_listeners(m);
+		if (bind_listeners(m, &next->listen, &next->tls_implicit_listen) < 0) {
+			zc_log_errorx("reload: cannot bind the new listen "
+				      "addresses; rebinding the old ones");
+			if (bind_listeners(m, &old, &old_implicit) < 0)
+				zc_log_errorx("reload: the old addresses cannot "
+					      "be bound either: not accepting");
+			zc_tls_ctx_free(tls);
+			close(root_fd);
+			free(next);
+			return;
+		}
+	}
+	/* workers forked from now on get the new certificate; running
+	 * sessions keep the copy they were forked with */
+	zc_tls_ctx_free(m->tls_ctx);
+	m->tls_ctx = tls;
 	if (m->anon_root_fd >= 0)
 		close(m->anon_root_fd);
 	m->anon_root_fd = root_fd;
@@ -655,7 +700,7 @@ static void
 run_loop(struct master *m)
 {
 	for (;;) {
-		struct pollfd pfd[2 + ZC_LISTEN_MAX];
+		struct pollfd pfd[2 + 2 * ZC_LISTEN_MAX];
 		nfds_t n = 0;
 		bool full;
 		int timeout = -1;
@@ -699,7 +744,8 @@ run_loop(struct master *m)
 			continue;
 		for (size_t i = 0; i < m->n_listen; i++)
 			if (pfd[2 + i].revents & POLLIN)
-				refuse_overflow(m, m->listen_fds[i]);
+				refuse_overflow(m, m->listen_fds[i],
+						i >= m->n_plain);
 	}
 }
 
@@ -729,10 +775,17 @@ zc_master_run(const struct zc_cmdline *cl, const struct zc_config *cfg_in)
 	if (m.anon_root_fd < 0)
 		goto out;
 	m.xferlog_fd = open_xferlog(m.cfg);
-	if (bind_listeners(&m.cfg->listen, m.listen_fds) < 0)
+	if (m.cfg->tls_cert[0] != '\0') {
+		/* the key is read now, while we may still read it */
+		char msg[512];
+		m.tls_ctx = zc_tls_ctx_new(m.cfg, msg, sizeof(msg));
+		if (m.tls_ctx == NULL) {
+			zc_log_errorx("FTPS: %s", msg);
+			goto out;
+		}
+	}
+	if (bind_listeners(&m, &m.cfg->listen, &m.cfg->tls_implicit_listen) < 0)
 		goto out;
-	m.n_listen = m.cfg->listen.n;
-	m.bound = m.cfg->listen;
 	if (m.cfg->daemonize) {
 		if (daemonize(m.cfg) < 0) {
 			zc_log_warn("daemonize");
@@ -777,6 +830,7 @@ out:
 	if (m.notify[1] >= 0)
 		close(m.notify[1]);
 	zc_scoreboard_destroy(&m.sb);
+	zc_tls_ctx_free(m.tls_ctx);
 	free(m.children);
 	free(m.cfg);
 	return rc;

@@ -27,6 +27,7 @@
 #include "reply.h"
 #include "session.h"
 #include "str.h"
+#include "tls.h"
 
 volatile int zc_session_shutdown_requested;
 
@@ -121,6 +122,12 @@ void
 zc_session_fini(struct zc_session *s)
 {
 	zc_data_reset(s);
+	if (s->ctrl_tls != NULL) {
+		/* a clean end for the client: close_notify, bounded */
+		zc_tls_close(s->ctrl_tls, s->ctrl_fd, 1000);
+		s->ctrl_tls = NULL;
+		zc_ctrl_set_tls(&s->ctrl, NULL);
+	}
 	if (s->ctrl_fd >= 0) {
 		close(s->ctrl_fd);
 		s->ctrl_fd = -1;
@@ -146,13 +153,80 @@ send_reply(struct zc_session *s, unsigned code, const char *text)
 		zc_log_escape(buf, len > 2 ? len - 2 : len, esc, sizeof(esc));
 		zc_log_debug("> %s", esc);
 	}
-	if (zc_ctrl_write_all(s->ctrl_fd, buf, len,
-			      (int)s->cfg->idle_timeout * 1000) < 0) {
+	if (zc_session_write_ctrl(s, buf, len) < 0) {
 		zc_log_debug("control write failed: %s", strerror(errno));
 		zc_session_set_state(s, ZC_STATE_CLOSING);
 		return -1;
 	}
 	return 0;
+}
+
+int
+zc_session_write_ctrl(struct zc_session *s, const void *buf, size_t len)
+{
+	int timeout = (int)s->cfg->idle_timeout * 1000;
+
+	if (s->ctrl_tls != NULL)
+		return zc_tls_write_all(s->ctrl_tls, s->ctrl_fd, buf, len,
+					timeout);
+	return zc_ctrl_write_all(s->ctrl_fd, buf, len, timeout);
+}
+
+int
+zc_session_start_tls(struct zc_session *s)
+{
+	char why[256];
+	long long left = s->login_deadline_ms - zc_now_ms();
+
+	/* the handshake must not outlast the login time (or, after login,
+	 * the idle time) */
+	if (s->state == ZC_STATE_LOGGED_IN || left < 1000)
+		left = (long long)s->cfg->idle_timeout * 1000;
+	s->ctrl_tls = zc_tls_new(s->env.tls_ctx, s->ctrl_fd, false);
+	if (s->ctrl_tls == NULL) {
+		zc_tls_error(why, sizeof(why));
+		zc_log_warnx("TLS setup: %s", why);
+		return -1;
+	}
+	if (zc_tls_handshake(s->ctrl_tls, s->ctrl_fd, (int)left) < 0) {
+		zc_tls_error(why, sizeof(why));
+		zc_log_info("control TLS handshake failed: %s", why);
+		zc_tls_free(s->ctrl_tls);
+		s->ctrl_tls = NULL;
+		return -1;
+	}
+	zc_ctrl_set_tls(&s->ctrl, s->ctrl_tls);
+	zc_log_info("control connection: %s %s", zc_tls_version_name(s->ctrl_tls),
+		    zc_tls_cipher_name(s->ctrl_tls));
+	return 0;
+}
+
+bool
+zc_session_tls_required(const struct zc_session *s, const char *user)
+{
+	bool anon;
+
+	if (s->cfg->tls_require == ZC_TLS_REQUIRE_NONE)
+		return false;
+	if (user != NULL)
+		anon = zc_str_eq_nocase(user, strlen(user), "anonymous") ||
+		       zc_str_eq_nocase(user, strlen(user), "ftp");
+	else
+		anon = s->anonymous;
+	return !anon || s->cfg->tls_require_anon;
+}
+
+bool
+zc_session_prot_required(const struct zc_session *s)
+{
+	return s->cfg->tls_require == ZC_TLS_REQUIRE_ALL &&
+	       zc_session_tls_required(s, NULL);
+}
+
+bool
+zc_session_control_pending(const struct zc_session *s)
+{
+	return zc_session_wants_control(s) && zc_ctrl_tls_pending(&s->ctrl);
 }
 
 int
@@ -364,6 +438,14 @@ serve_buffered(struct zc_session *s)
 void
 zc_session_run(struct zc_session *s)
 {
+	if (s->env.implicit_tls) {
+		/* implicit FTPS: TLS from the first byte, data protected by
+		 * default (what clients of port 990 expect) */
+		if (zc_session_start_tls(s) < 0)
+			return;
+		s->pbsz_done = true;
+		s->prot_private = true;
+	}
 	if (zc_session_reply(s, ZC_REPLY_220_READY, "%s", s->cfg->banner) < 0)
 		return;
 	while (s->state != ZC_STATE_CLOSING) {
@@ -389,7 +471,11 @@ zc_session_run(struct zc_session *s)
 					 "Timeout: closing control connection.");
 			break;
 		}
-		rc = zc_session_poll(&pfd, 1, left > 3600000 ? 3600000 : (int)left);
+		if (zc_ctrl_tls_pending(&s->ctrl))
+			rc = 1; /* decrypted bytes wait inside TLS */
+		else
+			rc = zc_session_poll(&pfd, 1,
+					     left > 3600000 ? 3600000 : (int)left);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc < 0) {

@@ -18,6 +18,7 @@
 #include "cfg.h"
 #include "ctrl_io.h"
 #include "defs.h"
+#include "tls.h"
 
 enum zc_session_state {
 	ZC_STATE_NEED_USER, /* greeting sent, no USER yet */
@@ -52,6 +53,8 @@ struct zc_session_env {
 	int xferlog_fd;        /* -1: none */
 	uint64_t *score_bytes; /* scoreboard counter, may be NULL */
 	unsigned long id;      /* session id for logs */
+	SSL_CTX *tls_ctx;     /* NULL: FTPS not configured */
+	bool implicit_tls;     /* accepted on a tls_implicit_listen address */
 };
 
 struct zc_session {
@@ -71,6 +74,10 @@ struct zc_session {
 	bool anonymous;
 	bool may_write;
 	bool utf8;
+	/* RFC 4217 */
+	SSL *ctrl_tls; /* owned; NULL until AUTH TLS */
+	bool pbsz_done;          /* PBSZ 0 seen (PROT may follow) */
+	bool prot_private;       /* PROT P: data connections use TLS */
 	unsigned mlst_facts; /* ZC_FACT_* selected with OPTS MLST */
 	unsigned login_fails;
 	unsigned unknown_before_login;
@@ -110,6 +117,21 @@ int zc_session_reply(struct zc_session *s, unsigned code, const char *fmt, ...)
 /* Reply and end the session (421, 221, 500 on an over-long line...). */
 void zc_session_close(struct zc_session *s, unsigned code, const char *fmt, ...)
 	ZC_PRINTF(3, 4);
+/* Write bytes that are part of a reply (multi-line listings) to the
+ * control connection, through TLS when it is on. 0, or -1. */
+int zc_session_write_ctrl(struct zc_session *s, const void *buf, size_t len)
+	ZC_MUST_CHECK;
+/* Start TLS on the control connection (AUTH TLS after the 234, or at
+ * once on an implicit-TLS listener). 0, or -1 (logged; the session
+ * must end). */
+int zc_session_start_tls(struct zc_session *s) ZC_MUST_CHECK;
+/* Whether tls_require applies to this login name (or, with NULL, to the
+ * logged-in user). */
+bool zc_session_tls_required(const struct zc_session *s, const char *user);
+/* Whether a data connection must use PROT P (tls_require=all). */
+bool zc_session_prot_required(const struct zc_session *s);
+/* Whether control bytes are ready to take without waiting (TLS). */
+bool zc_session_control_pending(const struct zc_session *s);
 /* Reply for a failed file operation (errno mapping in reply.c). */
 int zc_session_reply_errno(struct zc_session *s, int err);
 

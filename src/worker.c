@@ -63,10 +63,11 @@ setup_signals(void)
 	set_handler(SIGCHLD, SIG_DFL);
 }
 
-/* Wait for and accept one connection; returns the fd. Exits when asked
- * to retire while idle. */
+/* Wait for and accept one connection; returns the fd and whether it
+ * came in on an implicit-TLS listener. Exits when asked to retire while
+ * idle. */
 static int
-accept_one(const struct zc_worker_ctx *ctx)
+accept_one(const struct zc_worker_ctx *ctx, bool *implicit_tls)
 {
 	struct epoll_event ev[ZC_LISTEN_MAX];
 	sigset_t wait_mask;
@@ -101,6 +102,7 @@ accept_one(const struct zc_worker_ctx *ctx)
 			int lfd = ctx->listen_fds[ev[i].data.u32];
 			int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 			if (fd >= 0) {
+				*implicit_tls = ev[i].data.u32 >= ctx->n_plain;
 				close(ep);
 				return fd;
 			}
@@ -134,10 +136,13 @@ refuse(int fd, const char *text)
 }
 
 static void
-serve(const struct zc_worker_ctx *ctx, int fd, struct zc_slot *slot)
+serve(const struct zc_worker_ctx *ctx, int fd, bool implicit_tls,
+      struct zc_slot *slot)
 {
 	struct zc_session_env env = {
 		.cfg = ctx->cfg,
+		.tls_ctx = ctx->tls_ctx,
+		.implicit_tls = implicit_tls,
 		.anon_root_fd = ctx->anon_root_fd,
 		.xferlog_fd = ctx->xferlog_fd,
 		.score_bytes = &slot->bytes,
@@ -178,6 +183,7 @@ void
 zc_worker_main(const struct zc_worker_ctx *ctx)
 {
 	struct zc_slot *slot = &ctx->sb->slots[ctx->slot];
+	bool implicit_tls = false;
 	int fd;
 
 	setup_signals();
@@ -188,8 +194,12 @@ zc_worker_main(const struct zc_worker_ctx *ctx)
 		zc_fatal("PR_SET_PDEATHSIG");
 	if (getppid() != ctx->master_pid)
 		exit(0);
+	/* SECURITY: this session's own ticket keys, so that only its
+	 * control connection's tickets resume its data connections */
+	if (ctx->tls_ctx != NULL && zc_tls_worker_init(ctx->tls_ctx) < 0)
+		zc_fatalx("TLS: cannot set session ticket keys");
 	zc_slot_set_state(slot, ZC_SLOT_IDLE);
-	fd = accept_one(ctx);
+	fd = accept_one(ctx, &implicit_tls);
 	/* from here on this process belongs to one client */
 	zc_slot_set_state(slot, ZC_SLOT_BUSY);
 	set_handler(SIGUSR2, SIG_IGN);
@@ -197,6 +207,6 @@ zc_worker_main(const struct zc_worker_ctx *ctx)
 		close(ctx->listen_fds[i]);
 	tell_master(ctx);
 	zc_session_signals_init();
-	serve(ctx, fd, slot);
+	serve(ctx, fd, implicit_tls, slot);
 	exit(0);
 }

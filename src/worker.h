@@ -14,11 +14,14 @@
 #include "defs.h"
 #include "privdrop.h"
 #include "scoreboard.h"
+#include "tls.h"
 
 struct zc_worker_ctx {
 	const struct zc_config *cfg;
 	const int *listen_fds; /* borrowed */
 	size_t n_listen;
+	size_t n_plain;    /* listen_fds[n_plain..] are implicit-TLS listeners */
+	SSL_CTX *tls_ctx;  /* the master's; the worker's copy after fork */
 	int anon_root_fd;  /* -1: anonymous root could not be opened */
 	int xferlog_fd;    /* -1: none */
 	int notify_fd;     /* write end of the master's wake-up pipe */

@@ -16,10 +16,13 @@
 #include "reply.h"
 #include "session.h"
 #include "xfer.h"
+#include "tls.h"
 #include "xferlog.h"
 
-static const char *const engine_names[] = {"sendfile", "splice", "mmap",
-					   "readwrite", "copy-ascii"};
+static const char *const engine_names[] = {"sendfile",  "splice",
+					   "mmap",      "readwrite",
+					   "copy-ascii", "ktls-sendfile",
+					   "tls-copy"};
 
 const char *
 zc_engine_name(enum zc_engine e)
@@ -103,7 +106,14 @@ zc_xfer_wait(struct zc_xfer *x, short events)
 
 		if (stall <= 0)
 			return ZC_XFER_TIMEOUT;
-		rc = zc_session_poll(pfd, ctrl ? 2 : 1, (int)stall);
+		/* control bytes already decrypted: look without sleeping */
+		rc = zc_session_poll(pfd, ctrl ? 2 : 1,
+				     zc_session_control_pending(s) ? 0
+								   : (int)stall);
+		if (rc == 0 && zc_session_control_pending(s)) {
+			rc = 1;
+			pfd[1].revents = POLLIN;
+		}
 		if (rc < 0 && errno == EINTR)
 			return ZC_XFER_GONE; /* shutdown */
 		if (rc < 0)
@@ -161,7 +171,11 @@ pace(struct zc_xfer *x)
 
 		if (wait <= 0)
 			return ZC_XFER_OK;
-		rc = zc_session_poll(ctrl ? &pfd : NULL, ctrl ? 1 : 0, (int)wait);
+		if (zc_session_control_pending(s))
+			rc = 1; /* decrypted control bytes wait */
+		else
+			rc = zc_session_poll(ctrl ? &pfd : NULL, ctrl ? 1 : 0,
+					     (int)wait);
 		if (rc < 0 && errno == EINTR)
 			return ZC_XFER_GONE;
 		if (rc > 0 && ctrl) {
@@ -183,7 +197,9 @@ check_control(struct zc_xfer *x)
 	struct pollfd pfd = {.fd = x->s->ctrl_fd, .events = POLLIN};
 	enum zc_ctrl_event ev;
 
-	if (!zc_session_wants_control(x->s) || poll(&pfd, 1, 0) <= 0)
+	if (!zc_session_wants_control(x->s))
+		return ZC_XFER_OK;
+	if (!zc_session_control_pending(x->s) && poll(&pfd, 1, 0) <= 0)
 		return ZC_XFER_OK;
 	ev = zc_session_poll_control(x->s);
 	if (ev == ZC_CTRL_EVENT_ABORT)
@@ -215,6 +231,8 @@ zc_xfer_account(struct zc_xfer *x, size_t n)
 enum zc_xfer_result
 zc_xfer_write(struct zc_xfer *x, const char *buf, size_t len)
 {
+	if (x->tls != NULL)
+		return zc_xfer_tls_write(x, buf, len);
 	while (len > 0) {
 		ssize_t n = send(x->data_fd, buf, len, MSG_NOSIGNAL);
 		enum zc_xfer_result r;
@@ -265,6 +283,9 @@ zc_xfer_send_file(struct zc_xfer *x)
 		break;
 	case ZC_ENGINE_ASCII:
 		return zc_xfer_engine_ascii(x);
+	case ZC_ENGINE_KTLS_SENDFILE:
+		return zc_xfer_engine_ktls(x);
+	case ZC_ENGINE_TLS_COPY:
 	case ZC_ENGINE_READWRITE:
 	default:
 		return zc_xfer_engine_readwrite(x);
@@ -298,8 +319,15 @@ close_data(struct zc_xfer *x, bool graceful)
 		if (t > ZC_DATA_LINGER_MS)
 			t = ZC_DATA_LINGER_MS;
 		lg.l_linger = (int)(t / 1000);
+		/* TLS: close_notify first, so the client sees a clean end
+		 * of file, not a truncation */
+		if (x->tls != NULL)
+			zc_tls_close(x->tls, x->data_fd, (int)t);
+		x->tls = NULL;
 		shutdown(x->data_fd, SHUT_WR);
 	}
+	zc_tls_free(x->tls); /* abort or failure: no close_notify */
+	x->tls = NULL;
 	if (setsockopt(x->data_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) < 0)
 		zc_log_debug("SO_LINGER: %s", strerror(errno));
 	close(x->data_fd);
@@ -324,6 +352,10 @@ result_name(enum zc_xfer_result r)
 		return "file-shrank";
 	case ZC_XFER_GONE:
 		return "control-lost";
+	case ZC_XFER_TLS_FAILED:
+		return "tls-handshake-failed";
+	case ZC_XFER_TLS_NO_REUSE:
+		return "tls-no-session-reuse";
 	}
 	return "?";
 }
@@ -335,11 +367,13 @@ log_transfer(struct zc_xfer *x, enum zc_xfer_result r, long long ms)
 	struct zc_session *s = x->s;
 
 	zc_log_escape(x->status.path, strlen(x->status.path), path, sizeof(path));
-	zc_log_info("%s %s bytes=%llu seconds=%lld.%03lld engine=%s result=%s%s%s",
+	zc_log_info("%s %s bytes=%llu seconds=%lld.%03lld engine=%s result=%s%s%s%s%s",
 		    x->status.what, path, (unsigned long long)x->bytes, ms / 1000,
 		    ms % 1000, zc_engine_name(x->engine), result_name(r),
 		    x->reason != NULL ? " reason=" : "",
-		    x->reason != NULL ? x->reason : "");
+		    x->reason != NULL ? x->reason : "",
+		    x->tls_version != NULL ? " tls=" : "",
+		    x->tls_version != NULL ? x->tls_version : "");
 	if (s->env.xferlog_fd >= 0 && x->file_fd >= 0) {
 		struct zc_xferlog_rec rec = {
 			.when = time(NULL),
@@ -418,6 +452,17 @@ zc_xfer_finish(struct zc_xfer *x, enum zc_xfer_result r, const char *ok_text)
 					 "Server shutting down.");
 		else
 			zc_session_set_state(s, ZC_STATE_CLOSING);
+		break;
+	case ZC_XFER_TLS_FAILED:
+		zc_session_reply(s, ZC_REPLY_425_NO_DATA_CONN,
+				 "TLS handshake failed on the data connection.");
+		break;
+	case ZC_XFER_TLS_NO_REUSE:
+		/* the text vsftpd uses: clients and their users know it */
+		zc_session_reply(s, ZC_REPLY_522_BAD_PROTO,
+				 "SSL connection failed: session reuse "
+				 "required (the data connection must resume "
+				 "the control connection's TLS session).");
 		break;
 	}
 }

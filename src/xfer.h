@@ -23,6 +23,8 @@ enum zc_engine {
 	ZC_ENGINE_MMAP,      /* mmap + write */
 	ZC_ENGINE_READWRITE, /* pread + write (the copy path) */
 	ZC_ENGINE_ASCII,     /* pread + LF->CRLF + write (TYPE A) */
+	ZC_ENGINE_KTLS_SENDFILE, /* SSL_sendfile: the kernel encrypts */
+	ZC_ENGINE_TLS_COPY,  /* pread + SSL_write (no kernel TLS) */
 };
 
 struct zc_xfer_choice {
@@ -44,6 +46,8 @@ enum zc_xfer_result {
 	ZC_XFER_FILE_ERROR, /* reading the file failed: 451 */
 	ZC_XFER_SHRANK,     /* the file shrank during the transfer: 451 */
 	ZC_XFER_GONE,       /* control connection lost or shutdown: no reply */
+	ZC_XFER_TLS_FAILED, /* the data connection's TLS handshake failed: 425 */
+	ZC_XFER_TLS_NO_REUSE, /* it did not resume the control session: 522 */
 };
 
 /* Drop-behind state: pages this transfer pulled into the page cache are
@@ -63,6 +67,8 @@ struct zc_dropbehind {
 struct zc_xfer {
 	struct zc_session *s;
 	int data_fd;       /* borrowed */
+	SSL *tls;          /* owned: PROT P data connection, else NULL */
+	const char *tls_version; /* for the log line: "TLSv1.3", or NULL */
 	int file_fd;       /* borrowed; -1 for listings */
 	off_t off, end;    /* file bytes still to send: [off, end) */
 	uint64_t bytes;    /* bytes written to the data connection */
@@ -79,6 +85,12 @@ struct zc_xfer {
 void zc_xfer_init(struct zc_xfer *x, struct zc_session *s, int data_fd,
 		  int file_fd, off_t off, off_t end, const char *what,
 		  const char *path);
+
+/* PROT P: run the data connection's TLS handshake (after the 150),
+ * check that it resumed the control session (tls_require_reuse), and
+ * for binary RETR pick ktls-sendfile or tls-copy. ZC_XFER_OK at once for
+ * a clear data connection. */
+enum zc_xfer_result zc_xfer_start_tls(struct zc_xfer *x);
 
 /* Send [off, end) of the file with the chosen engine; falls back to
  * pread/write when sendfile/splice/mmap are refused before any byte
@@ -104,6 +116,10 @@ enum zc_xfer_result zc_xfer_engine_splice(struct zc_xfer *x);
 enum zc_xfer_result zc_xfer_engine_mmap(struct zc_xfer *x);
 enum zc_xfer_result zc_xfer_engine_readwrite(struct zc_xfer *x);
 enum zc_xfer_result zc_xfer_engine_ascii(struct zc_xfer *x);
+enum zc_xfer_result zc_xfer_engine_ktls(struct zc_xfer *x);
+/* For zc_xfer_write: the TLS half (xfer_tls.c). */
+enum zc_xfer_result zc_xfer_tls_write(struct zc_xfer *x, const char *buf,
+				      size_t len);
 
 /* Pure: LF -> CRLF (a LF already preceded by CR is left alone; the CR may
  * have ended the previous chunk, `*prev_cr` carries that). `out` must hold

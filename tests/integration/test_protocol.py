@@ -17,7 +17,8 @@ from conftest import RawFTP
 T = 30
 
 # Allowed before login (issue #2); everything else in the command set: 530.
-PRELOGIN_OK = {"USER", "PASS", "QUIT", "SYST", "HELP", "NOOP", "FEAT", "OPTS", "HOST"}
+PRELOGIN_OK = {"USER", "PASS", "QUIT", "SYST", "HELP", "NOOP", "FEAT", "OPTS", "HOST",
+               "AUTH", "PBSZ", "PROT"}
 HTTP_VERBS = {"GET", "POST", "HEAD", "PUT", "DELETE", "CONNECT", "OPTIONS"}
 # The command set as of issue #2 (HELP may list more; both are checked).
 COMMAND_SET = [

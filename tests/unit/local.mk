@@ -15,7 +15,8 @@ UNIT_TESTS = \
 	tests/unit/test_data_conn \
 	tests/unit/test_scoreboard \
 	tests/unit/test_xfer_engines \
-	tests/unit/test_glob
+	tests/unit/test_glob \
+	tests/unit/test_tls
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -79,3 +80,7 @@ tests_unit_test_xfer_engines_LDADD = $(UNIT_LIBS)
 tests_unit_test_glob_SOURCES = tests/unit/test_glob.c
 tests_unit_test_glob_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_glob_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_tls_SOURCES = tests/unit/test_tls.c
+tests_unit_test_tls_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tls_LDADD = $(UNIT_LIBS)

@@ -787,6 +787,27 @@ START_TEST(validate_tls_cert_and_key_together)
 }
 END_TEST
 
+START_TEST(validate_tls_features_need_a_certificate)
+{
+	struct zc_config c;
+
+	parse_ok(&c, "tls_implicit_listen = 127.0.0.1:990\n");
+	ck_assert_int_eq(validate(&c), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "tls_implicit_listen"));
+	parse_ok(&c, "tls_require = login\n");
+	ck_assert_int_eq(validate(&c), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "tls_require = login"));
+	parse_ok(&c, "tls_require = all\n");
+	ck_assert_int_eq(validate(&c), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "tls_require = all"));
+	parse_ok(&c, "tls_require = none\nktls = required\n");
+	ck_assert_int_eq(validate(&c), 0);
+	parse_ok(&c, "tls_cert = /c.pem\ntls_key = /k.pem\ntls_require = all\n"
+		     "tls_implicit_listen = 127.0.0.1:990\n");
+	ck_assert_int_eq(validate(&c), 0);
+}
+END_TEST
+
 START_TEST(validate_paths_must_be_absolute)
 {
 	struct zc_config c;
@@ -1200,14 +1221,16 @@ START_TEST(report_planned_names_changed_planned_keys_only)
 	struct zc_config c;
 	struct planned_seen p = {.why_ok = true};
 
-	parse_ok(&c, "tls_cert = /c.pem\ntls_key = /k.pem\n"
+	parse_ok(&c, "users_file = /u\nupload_fsync = yes\n"
 		     "write_enable = yes\nmax_clients = 1\n"
-		     "transfer_engine = mmap\n");
+		     "transfer_engine = mmap\ntls_cert = /c.pem\n"
+		     "tls_key = /k.pem\n");
 	zc_cfg_report_planned(&c, collect_planned, &p);
 	ck_assert_uint_eq(p.n, 3);
-	ck_assert(planned_has(&p, "tls_cert"));
-	ck_assert(planned_has(&p, "tls_key"));
+	ck_assert(planned_has(&p, "users_file"));
+	ck_assert(planned_has(&p, "upload_fsync"));
 	ck_assert(planned_has(&p, "write_enable"));
+	ck_assert(!planned_has(&p, "tls_cert")); /* FTPS is built */
 	ck_assert(!planned_has(&p, "max_clients"));
 	ck_assert(p.why_ok);
 }
@@ -1407,6 +1430,7 @@ cfg_suite(void)
 	tc = tcase_create("validate");
 	tcase_add_test(tc, validate_prefork_spare_min_above_max);
 	tcase_add_test(tc, validate_tls_cert_and_key_together);
+	tcase_add_test(tc, validate_tls_features_need_a_certificate);
 	tcase_add_test(tc, validate_paths_must_be_absolute);
 	tcase_add_test(tc, validate_daemonize_needs_syslog);
 	suite_add_tcase(s, tc);

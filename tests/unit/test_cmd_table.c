@@ -203,7 +203,7 @@ static char text[8192];
 
 START_TEST(feat_text_shape)
 {
-	size_t n = zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL);
+	size_t n = zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, false);
 	const char *line;
 
 	ck_assert_uint_eq(n, strlen(text));
@@ -228,7 +228,7 @@ START_TEST(feat_entries_belong_to_implemented_verbs)
 	size_t rows_with_feat = 0, feat_lines = 0;
 	const char *line;
 
-	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL);
+	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, true);
 	for (size_t i = 0; i < zc_cmd_count(); i++) {
 		const struct zc_cmd_def *d = zc_cmd_at(i);
 		char want[128];
@@ -271,10 +271,26 @@ START_TEST(feat_entries_belong_to_implemented_verbs)
 }
 END_TEST
 
+/* RFC 4217: AUTH TLS, PBSZ and PROT are features only when FTPS is
+ * configured; FEAT never lists what the server then refuses. */
+START_TEST(feat_lists_tls_only_when_configured)
+{
+	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, false);
+	ck_assert_ptr_null(strstr(text, "AUTH"));
+	ck_assert_ptr_null(strstr(text, "PBSZ"));
+	ck_assert_ptr_null(strstr(text, "PROT"));
+	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, true);
+	ck_assert_ptr_nonnull(strstr(text, "\n AUTH TLS\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\n PBSZ\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\n PROT\n"));
+	ck_assert_ptr_null(strstr(text, "CCC"));
+}
+END_TEST
+
 START_TEST(feat_text_is_a_valid_211_reply)
 {
 	char reply[ZC_REPLY_MAX];
-	size_t n = zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL);
+	size_t n = zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, false);
 	size_t r;
 
 	ck_assert_uint_gt(n, 0);
@@ -290,14 +306,14 @@ END_TEST
 
 START_TEST(feat_mlst_line_marks_selected_facts)
 {
-	zc_cmd_feat_text(text, sizeof(text), ZC_FACT_TYPE | ZC_FACT_SIZE);
+	zc_cmd_feat_text(text, sizeof(text), ZC_FACT_TYPE | ZC_FACT_SIZE, false);
 	ck_assert_ptr_nonnull(
 		strstr(text, "\n MLST type*;size*;modify;perm;unique;"
 			     "UNIX.mode;\n"));
-	zc_cmd_feat_text(text, sizeof(text), 0);
+	zc_cmd_feat_text(text, sizeof(text), 0, false);
 	ck_assert_ptr_nonnull(
 		strstr(text, "\n MLST type;size;modify;perm;unique;UNIX.mode;\n"));
-	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL);
+	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, false);
 	ck_assert_ptr_nonnull(
 		strstr(text, "\n MLST type*;size*;modify*;perm*;unique*;"
 			     "UNIX.mode*;\n"));
@@ -312,7 +328,7 @@ START_TEST(feat_text_small_buffer_stays_in_bounds)
 		size_t n;
 
 		memset(small, 'Z', sizeof(small));
-		n = zc_cmd_feat_text(small, cap, ZC_FACTS_ALL);
+		n = zc_cmd_feat_text(small, cap, ZC_FACTS_ALL, false);
 		ck_assert_uint_lt(n, cap);
 		ck_assert_uint_eq(strlen(small), n);
 		for (size_t i = cap; i < sizeof(small); i++)
@@ -404,6 +420,7 @@ cmd_table_suite(void)
 	tc = tcase_create("feat");
 	tcase_add_test(tc, feat_text_shape);
 	tcase_add_test(tc, feat_entries_belong_to_implemented_verbs);
+	tcase_add_test(tc, feat_lists_tls_only_when_configured);
 	tcase_add_test(tc, feat_text_is_a_valid_211_reply);
 	tcase_add_test(tc, feat_mlst_line_marks_selected_facts);
 	tcase_add_test(tc, feat_text_small_buffer_stays_in_bounds);
