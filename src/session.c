@@ -309,6 +309,17 @@ reply_status(struct zc_session *s)
 	else
 		used += (size_t)snprintf(text + used, sizeof(text) - used,
 					 " Not logged in\n");
+	if (s->ctrl_tls != NULL)
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+					 " Control connection: %s %s; data "
+					 "connections: %s\n",
+					 zc_tls_version_name(s->ctrl_tls),
+					 zc_tls_cipher_name(s->ctrl_tls),
+					 s->prot_private ? "PROT P (TLS)"
+							 : "PROT C (clear)");
+	else
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+					 " Control connection: clear\n");
 	used += (size_t)snprintf(text + used, sizeof(text) - used,
 				 " TYPE: %s, STRUcture: File, MODE: Stream\n",
 				 s->type == ZC_TYPE_ASCII ? "ASCII" : "BINARY");
