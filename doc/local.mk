@@ -1,6 +1,6 @@
 # Man pages, the design and security documents, the sample configuration,
 # and the test that keeps them in step with the code.
-dist_man_MANS = doc/zcftpd.8 doc/zcftpd.conf.5
+dist_man_MANS = doc/zcftpd.8 doc/zcftpd.conf.5 doc/zcftpd.users.5
 zcftpdconfdir = $(sysconfdir)/zcftpd
 dist_zcftpdconf_DATA = etc/zcftpd.conf
 

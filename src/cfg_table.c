@@ -23,23 +23,21 @@ static const char *const log_names[] = {"stderr", "syslog", NULL};
 static const char *const log_level_names[] = {"error", "warning", "info", "debug",
 					      NULL};
 
-static const char users_later[] = "accounts and uploads are not built yet (issue #5)";
-static const char port20_later[] = "binding source port 20 through the master is not built yet (issue #5)";
 
 const struct zc_cfg_key zc_cfg_keys[] = {
 	{"listen", ZC_CFG_ADDRS, F(listen), "127.0.0.1:2121", 1, ZC_LISTEN_MAX, NULL, RL, NULL},
 	{"tls_implicit_listen", ZC_CFG_ADDRS, F(tls_implicit_listen), "", 0, ZC_LISTEN_MAX, NULL, RL, NULL},
 	{"anon_enable", ZC_CFG_BOOL, F(anon_enable), "yes", 0, 0, NULL, RL, NULL},
 	{"anon_root", ZC_CFG_PATH, F(anon_root), ".", 0, 0, NULL, RL, NULL},
-	{"users_file", ZC_CFG_PATH, F(users_file), "", 0, 0, NULL, RL, users_later},
-	{"write_enable", ZC_CFG_BOOL, F(write_enable), "no", 0, 0, NULL, RL, users_later},
-	{"upload_umask", ZC_CFG_OCTAL, F(upload_umask), "022", 0, 0777, NULL, RL, users_later},
-	{"upload_atomic", ZC_CFG_BOOL, F(upload_atomic), "yes", 0, 0, NULL, RL, users_later},
-	{"upload_fsync", ZC_CFG_BOOL, F(upload_fsync), "no", 0, 0, NULL, RL, users_later},
+	{"users_file", ZC_CFG_PATH, F(users_file), "", 0, 0, NULL, RL, NULL},
+	{"write_enable", ZC_CFG_BOOL, F(write_enable), "no", 0, 0, NULL, RL, NULL},
+	{"upload_umask", ZC_CFG_OCTAL, F(upload_umask), "022", 0, 0777, NULL, RL, NULL},
+	{"upload_atomic", ZC_CFG_BOOL, F(upload_atomic), "yes", 0, 0, NULL, RL, NULL},
+	{"upload_fsync", ZC_CFG_BOOL, F(upload_fsync), "no", 0, 0, NULL, RL, NULL},
 	{"pasv_ports", ZC_CFG_RANGE, F(pasv_ports), "", 1024, 65535, NULL, RL, NULL},
 	{"pasv_address", ZC_CFG_IP, F(pasv_address), "", 0, 0, NULL, RL, NULL},
 	{"active_enable", ZC_CFG_BOOL, F(active_enable), "yes", 0, 0, NULL, RL, NULL},
-	{"active_from_port_20", ZC_CFG_BOOL, F(active_from_port_20), "no", 0, 0, NULL, RL, port20_later},
+	{"active_from_port_20", ZC_CFG_BOOL, F(active_from_port_20), "no", 0, 0, NULL, RL, NULL},
 	{"tls_cert", ZC_CFG_PATH, F(tls_cert), "", 0, 0, NULL, RL, NULL},
 	{"tls_key", ZC_CFG_PATH, F(tls_key), "", 0, 0, NULL, RL, NULL},
 	{"tls_require", ZC_CFG_ENUM, F(tls_require), "none", 0, 0, tls_require_names, RL, NULL},
@@ -70,7 +68,7 @@ const struct zc_cfg_key zc_cfg_keys[] = {
 	{"log_level", ZC_CFG_ENUM, F(log_level), "info", 0, 0, log_level_names, RL, NULL},
 	{"xferlog", ZC_CFG_PATH, F(xferlog), "", 0, 0, NULL, RL, NULL},
 	{"rate_limit_anon", ZC_CFG_SIZE, F(rate_limit_anon), "0", 0, UINT64_MAX, NULL, RL, NULL},
-	{"rate_limit_user", ZC_CFG_SIZE, F(rate_limit_user), "0", 0, UINT64_MAX, NULL, RL, users_later},
+	{"rate_limit_user", ZC_CFG_SIZE, F(rate_limit_user), "0", 0, UINT64_MAX, NULL, RL, NULL},
 	{"daemonize", ZC_CFG_BOOL, F(daemonize), "no", 0, 0, NULL, 0, NULL},
 	{"pid_file", ZC_CFG_PATH, F(pid_file), "", 0, 0, NULL, 0, NULL},
 };

@@ -8,6 +8,7 @@
 #define ZC_CMD_HANDLERS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct zc_session;
 
@@ -23,6 +24,9 @@ ZC_HANDLER(quit);
 ZC_HANDLER(pwd);
 ZC_HANDLER(cwd);
 ZC_HANDLER(cdup);
+/* Quote a path for a 257 reply: RFC 959 doubles embedded quotes. `out`
+ * of 2 * PATH_MAX bytes holds any path; a shorter one truncates. */
+void zc_cmd_quote_path(const char *in, char *out, size_t cap);
 /* cmd_info.c */
 ZC_HANDLER(syst);
 ZC_HANDLER(feat);
@@ -59,6 +63,18 @@ ZC_HANDLER(ccc);
 /* Whether a data transfer may start with the current PROT (tls_require
  * = all refuses PROT C with 521, the reply sent here). */
 bool zc_cmd_data_prot_ok(struct zc_session *s);
+/* cmd_write.c */
+ZC_HANDLER(stor);
+ZC_HANDLER(stou);
+ZC_HANDLER(appe);
+ZC_HANDLER(dele);
+ZC_HANDLER(mkd);
+ZC_HANDLER(rmd);
+ZC_HANDLER(rnfr);
+ZC_HANDLER(rnto);
+ZC_HANDLER(mfmt);
+/* SITE CHMOD <octal> <path>: `args` is what follows "CHMOD ". */
+void zc_cmd_site_chmod(struct zc_session *s, const char *args);
 /* cmd_list.c */
 ZC_HANDLER(list);
 ZC_HANDLER(nlst);

@@ -1,5 +1,6 @@
 /*
- * cmd_info.c: SYST FEAT OPTS HELP NOOP STAT SIZE MDTM HOST ALLO SITE.
+ * cmd_info.c: SYST FEAT OPTS HELP NOOP STAT SIZE MDTM HOST ALLO SITE
+ * (SITE CHMOD itself is in cmd_write.c).
  * Informational commands; FEAT and HELP come from the command table.
  */
 #include "config.h"
@@ -34,7 +35,7 @@ ZC_HANDLER(feat)
 
 	(void)arg;
 	zc_cmd_feat_text(text, sizeof(text), s->mlst_facts,
-			 s->env.tls_ctx != NULL);
+			 s->env.tls_ctx != NULL, s->cfg->write_enable);
 	zc_session_reply(s, ZC_REPLY_211_STATUS, "%s", text);
 }
 
@@ -118,11 +119,16 @@ ZC_HANDLER(site)
 	zc_str_upper(word, strlen(word));
 	if (strcmp(word, "HELP") == 0) {
 		zc_session_reply(s, ZC_REPLY_214_HELP,
-				 "SITE commands here: HELP");
+				 "SITE commands here: HELP CHMOD");
 		return;
 	}
-	if (strcmp(word, "CHMOD") == 0 && !s->may_write) {
-		zc_session_reply(s, ZC_REPLY_550_NO_FILE, "Permission denied.");
+	if (strcmp(word, "CHMOD") == 0) {
+		/* a write command inside SITE: the dispatcher cannot see it */
+		if (!s->may_write)
+			zc_session_reply(s, ZC_REPLY_550_NO_FILE,
+					 "Permission denied.");
+		else
+			zc_cmd_site_chmod(s, arg[n] == ' ' ? arg + n + 1 : "");
 		return;
 	}
 	zc_session_reply(s, ZC_REPLY_502_NOT_IMPL, "Unknown SITE command.");

@@ -15,9 +15,8 @@
 #include "reply.h"
 #include "session.h"
 
-/* Quote a path for a 257 reply: RFC 959 doubles embedded quotes. */
-static void
-quote_path(const char *in, char *out, size_t cap)
+void
+zc_cmd_quote_path(const char *in, char *out, size_t cap)
 {
 	size_t o = 0;
 
@@ -34,7 +33,7 @@ ZC_HANDLER(pwd)
 	char q[2 * PATH_MAX];
 
 	(void)arg;
-	quote_path(s->cwd, q, sizeof(q));
+	zc_cmd_quote_path(s->cwd, q, sizeof(q));
 	zc_session_reply(s, ZC_REPLY_257_PATH, "\"%s\" is the current directory.",
 			 q);
 }

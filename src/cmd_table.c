@@ -45,24 +45,24 @@ static const struct zc_cmd_def commands[] = {
 	{"MODE", H(mode), ZC_ARG_REQUIRED, 0, NULL, "MODE S"},
 	/* service commands (4.1.3) */
 	{"RETR", H(retr), ZC_ARG_REQUIRED, 0, NULL, "RETR <file>"},
-	{"STOR", NULL, ZC_ARG_REQUIRED, WR, NULL, "STOR <file>"},
-	{"STOU", NULL, ZC_ARG_OPTIONAL, WR, NULL, "STOU [<file>]"},
-	{"APPE", NULL, ZC_ARG_REQUIRED, WR, NULL, "APPE <file>"},
+	{"STOR", H(stor), ZC_ARG_REQUIRED, WR, NULL, "STOR <file>"},
+	{"STOU", H(stou), ZC_ARG_OPTIONAL, WR, NULL, "STOU [<file>]"},
+	{"APPE", H(appe), ZC_ARG_REQUIRED, WR, NULL, "APPE <file>"},
 	{"ALLO", H(allo), ZC_ARG_REQUIRED, 0, NULL, "ALLO <bytes>"},
 	{"REST", H(rest), ZC_ARG_REQUIRED, 0, "REST STREAM", "REST <offset>"},
-	{"RNFR", NULL, ZC_ARG_REQUIRED, WR, NULL, "RNFR <file>"},
-	{"RNTO", NULL, ZC_ARG_REQUIRED, WR, NULL, "RNTO <file>"},
+	{"RNFR", H(rnfr), ZC_ARG_REQUIRED, WR, NULL, "RNFR <file>"},
+	{"RNTO", H(rnto), ZC_ARG_REQUIRED, WR, NULL, "RNTO <file>"},
 	{"ABOR", H(abor), ZC_ARG_NONE, 0, NULL, "ABOR"},
-	{"DELE", NULL, ZC_ARG_REQUIRED, WR, NULL, "DELE <file>"},
-	{"RMD", NULL, ZC_ARG_REQUIRED, WR, NULL, "RMD <directory>"},
-	{"XRMD", NULL, ZC_ARG_REQUIRED, WR, NULL, "XRMD <directory>"},
-	{"MKD", NULL, ZC_ARG_REQUIRED, WR, NULL, "MKD <directory>"},
-	{"XMKD", NULL, ZC_ARG_REQUIRED, WR, NULL, "XMKD <directory>"},
+	{"DELE", H(dele), ZC_ARG_REQUIRED, WR, NULL, "DELE <file>"},
+	{"RMD", H(rmd), ZC_ARG_REQUIRED, WR, NULL, "RMD <directory>"},
+	{"XRMD", H(rmd), ZC_ARG_REQUIRED, WR, NULL, "XRMD <directory>"},
+	{"MKD", H(mkd), ZC_ARG_REQUIRED, WR, NULL, "MKD <directory>"},
+	{"XMKD", H(mkd), ZC_ARG_REQUIRED, WR, NULL, "XMKD <directory>"},
 	{"PWD", H(pwd), ZC_ARG_NONE, 0, NULL, "PWD"},
 	{"XPWD", H(pwd), ZC_ARG_NONE, 0, NULL, "XPWD"},
 	{"LIST", H(list), ZC_ARG_OPTIONAL, 0, NULL, "LIST [-a] [-l] [<path>]"},
 	{"NLST", H(nlst), ZC_ARG_OPTIONAL, 0, NULL, "NLST [-a] [<path>]"},
-	{"SITE", H(site), ZC_ARG_REQUIRED, 0, NULL, "SITE HELP"},
+	{"SITE", H(site), ZC_ARG_REQUIRED, 0, NULL, "SITE HELP|CHMOD <mode> <path>"},
 	{"SYST", H(syst), ZC_ARG_NONE, PRE, NULL, "SYST"},
 	{"STAT", H(stat), ZC_ARG_OPTIONAL, 0, NULL, "STAT [<path>]"},
 	{"HELP", H(help), ZC_ARG_OPTIONAL, PRE, NULL, "HELP [<command>]"},
@@ -73,7 +73,7 @@ static const struct zc_cmd_def commands[] = {
 	/* RFC 3659 */
 	{"SIZE", H(size), ZC_ARG_REQUIRED, 0, "SIZE", "SIZE <file>"},
 	{"MDTM", H(mdtm), ZC_ARG_REQUIRED, 0, "MDTM", "MDTM <file>"},
-	{"MFMT", NULL, ZC_ARG_REQUIRED, WR, NULL, "MFMT <time> <file>"},
+	{"MFMT", H(mfmt), ZC_ARG_REQUIRED, WR, "MFMT", "MFMT <time> <file>"},
 	{"MLST", H(mlst), ZC_ARG_OPTIONAL, 0, "MLST", "MLST [<path>]"},
 	{"MLSD", H(mlsd), ZC_ARG_OPTIONAL, 0, NULL, "MLSD [<directory>]"},
 	/* RFC 2228/4217 security (FTPS) */
@@ -115,7 +115,8 @@ zc_cmd_at(size_t i)
 }
 
 size_t
-zc_cmd_feat_text(char *out, size_t cap, unsigned mlst_facts, bool tls)
+zc_cmd_feat_text(char *out, size_t cap, unsigned mlst_facts, bool tls,
+		 bool write)
 {
 	size_t used = (size_t)snprintf(out, cap, "Features:");
 
@@ -123,6 +124,10 @@ zc_cmd_feat_text(char *out, size_t cap, unsigned mlst_facts, bool tls)
 		char facts[128];
 		const char *feat = commands[i].feat;
 		if (feat == NULL || ((commands[i].flags & ZC_CMD_F_TLS) && !tls))
+			continue;
+		/* a write feature (MFMT) only where someone may write: FEAT
+		 * does not advertise what every session would refuse */
+		if ((commands[i].flags & ZC_CMD_F_WRITE) && !write)
 			continue;
 		/* RFC 3659 7.8: the MLST line lists the facts, '*' marks
 		 * those currently selected */
@@ -176,6 +181,15 @@ unknown_command(struct zc_session *s, const char *verb)
 	zc_session_reply(s, ZC_REPLY_500_SYNTAX, "Unknown command.");
 }
 
+/* RFC 959: RNTO must follow RNFR at once; any other command (even a
+ * refused or unknown one) forgets the pending RNFR. */
+static void
+forget_rename(struct zc_session *s, const struct zc_cmd_def *def)
+{
+	if (def == NULL || def->handler != H(rnto))
+		s->rename_from[0] = '\0';
+}
+
 void
 zc_cmd_dispatch(struct zc_session *s, const char *line, size_t len)
 {
@@ -186,15 +200,18 @@ zc_cmd_dispatch(struct zc_session *s, const char *line, size_t len)
 	case ZC_CMD_PARSE_OK:
 		break;
 	case ZC_CMD_PARSE_NUL:
+		forget_rename(s, NULL);
 		zc_session_reply(s, ZC_REPLY_501_BAD_ARG,
 				 "NUL byte in command.");
 		return;
 	case ZC_CMD_PARSE_EMPTY:
 	case ZC_CMD_PARSE_BAD_VERB:
+		forget_rename(s, NULL);
 		unknown_command(s, "");
 		return;
 	}
 	def = zc_cmd_lookup(cmd.verb);
+	forget_rename(s, def);
 	if (def == NULL) {
 		unknown_command(s, cmd.verb);
 		return;
@@ -229,8 +246,8 @@ zc_cmd_dispatch(struct zc_session *s, const char *line, size_t len)
 		return;
 	}
 	if (def->handler == NULL) {
-		/* a write verb for a session that may write, before uploads
-		 * exist (issue #5): say so plainly */
+		/* a row without a handler (none is left since issue #5):
+		 * say so plainly */
 		zc_session_reply(s, ZC_REPLY_502_NOT_IMPL,
 				 "Command not implemented.");
 		return;

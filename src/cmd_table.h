@@ -47,8 +47,10 @@ void zc_cmd_dispatch(struct zc_session *s, const char *line, size_t len);
 
 /* Format the FEAT reply text (for zc_session_reply with code 211);
  * mlst_facts marks the selected MLST facts; `tls`: FTPS is configured
- * (AUTH TLS, PBSZ and PROT are listed). */
-size_t zc_cmd_feat_text(char *out, size_t cap, unsigned mlst_facts, bool tls);
+ * (AUTH TLS, PBSZ and PROT are listed); `write`: write_enable is on
+ * (MFMT is listed). */
+size_t zc_cmd_feat_text(char *out, size_t cap, unsigned mlst_facts, bool tls,
+			bool write);
 /* Format the HELP reply text listing every implemented verb. */
 size_t zc_cmd_help_text(char *out, size_t cap);
 

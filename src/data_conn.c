@@ -14,6 +14,7 @@
 
 #include "data_conn.h"
 #include "log.h"
+#include "port20.h"
 #include "reply.h"
 #include "session.h"
 #include "str.h"
@@ -405,6 +406,30 @@ open_passive(struct zc_session *s, int *out, long long deadline)
 	}
 }
 
+/* active_from_port_20: a socket bound to the control connection's local
+ * address and port 20, from the master (workers cannot bind it). -1 when
+ * off or refused: then a kernel-chosen port is used, and logged. */
+static int
+port20_socket(struct zc_session *s)
+{
+	int fd, flags;
+
+	if (!s->cfg->active_from_port_20 || s->env.port20_fd < 0)
+		return -1;
+	fd = zc_port20_get(s->env.port20_fd, &s->local, 5000);
+	if (fd < 0) {
+		zc_log_info("no port-20 socket (%s): connecting from a "
+			    "kernel-chosen port", strerror(errno));
+		return -1;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static enum zc_data_open
 open_active(struct zc_session *s, int *out, long long deadline)
 {
@@ -413,16 +438,19 @@ open_active(struct zc_session *s, int *out, long long deadline)
 	socklen_t elen = sizeof(int);
 	int fd, err = 0;
 
-	fd = socket(s->data.addr.ss_family,
-		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return ZC_DATA_OPEN_FAILED;
-	/* From the control connection's local address, so the client sees
-	 * the server it talks to. */
-	memcpy(&src, &s->local, s->local_len);
-	set_port(&src, 0);
-	if (bind(fd, (struct sockaddr *)&src, s->local_len) < 0)
-		goto fail;
+	fd = port20_socket(s);
+	if (fd < 0) {
+		fd = socket(s->data.addr.ss_family,
+			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return ZC_DATA_OPEN_FAILED;
+		/* From the control connection's local address, so the
+		 * client sees the server it talks to. */
+		memcpy(&src, &s->local, s->local_len);
+		set_port(&src, 0);
+		if (bind(fd, (struct sockaddr *)&src, s->local_len) < 0)
+			goto fail;
+	}
 	if (connect(fd, (struct sockaddr *)&s->data.addr, s->data.addr_len) < 0 &&
 	    errno != EINPROGRESS)
 		goto fail;

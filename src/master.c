@@ -19,21 +19,25 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "compat/compat.h"
 #include "ctrl_io.h"
 #include "log.h"
 #include "master.h"
+#include "port20.h"
 #include "privdrop.h"
 #include "reply.h"
 #include "scoreboard.h"
 #include "session.h"
 #include "tls.h"
+#include "users.h"
 #include "worker.h"
 
 struct child {
 	pid_t pid; /* 0: slot free */
 	unsigned generation;
 	bool retiring; /* sent SIGUSR2 */
+	int port20_fd; /* its port-20 request channel (active_from_port_20), or -1 */
 };
 
 struct master {
@@ -48,6 +52,12 @@ struct master {
 	size_t n_plain, n_listen;
 	SSL_CTX *tls_ctx; /* NULL: FTPS not configured */
 
+	/* the auth broker (users_file set): its control socket and pid;
+	 * a retired broker (reload) is forgotten and exits by itself */
+	int broker_ctl;
+	pid_t broker_pid;
+	long long broker_after_ms; /* respawn back-off */
+
 	int anon_root_fd;
 	int xferlog_fd;
 	struct zc_identity id;
@@ -55,6 +65,8 @@ struct master {
 
 	struct zc_scoreboard sb;
 	struct child *children; /* ZC_SCOREBOARD_SLOTS entries */
+	struct pollfd *pfd;     /* the run loop's poll set */
+	size_t *pfd_slot;       /* for port-20 entries: the child slot */
 	size_t high_water;
 	int notify[2]; /* workers -> master wake-ups */
 	int sigfd;
@@ -105,6 +117,39 @@ zc_master_report_planned(const struct zc_config *cfg)
 	zc_cfg_report_planned(cfg, report_planned, NULL);
 }
 
+/* users_file: made absolute (reloads and the broker open it later) and
+ * parsed once so that an error names its line now; the table is then
+ * wiped: the master, whose memory every worker inherits, keeps no hash. */
+static int
+check_users_file(struct zc_config *cfg, struct zc_cfg_error *err)
+{
+	char abs[PATH_MAX];
+	struct zc_users users;
+	int fd, rc;
+
+	if (cfg->users_file[0] == '\0')
+		return 0;
+	if (realpath(cfg->users_file, abs) == NULL ||
+	    (fd = open(abs, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+		snprintf(err->msg, sizeof(err->msg), "users_file %.900s: %s",
+			 cfg->users_file, strerror(errno));
+		return -1;
+	}
+	zc_strlcpy(cfg->users_file, abs, sizeof(cfg->users_file));
+	rc = zc_users_load_fd(fd, abs, &users, err->msg, sizeof(err->msg));
+	close(fd);
+	if (rc == 0) {
+		for (size_t i = 0; i < users.n; i++)
+			if (access(users.v[i].home, F_OK) != 0)
+				fprintf(stderr, "%s: warning: %s:%u: home "
+					"directory %s: %s\n", ZC_NAME, abs,
+					users.v[i].line, users.v[i].home,
+					strerror(errno));
+		zc_users_free(&users);
+	}
+	return rc;
+}
+
 int
 zc_master_load_config(const struct zc_cmdline *cl, struct zc_config *cfg,
 		      struct zc_cfg_error *err)
@@ -118,7 +163,9 @@ zc_master_load_config(const struct zc_cmdline *cl, struct zc_config *cfg,
 	for (size_t i = 0; i < cl->n_overrides; i++)
 		if (zc_cfg_parse_override(cfg, cl->overrides[i], err) < 0)
 			return -1;
-	return zc_cfg_finish(cfg, err);
+	if (zc_cfg_finish(cfg, err) < 0)
+		return -1;
+	return check_users_file(cfg, err);
 }
 
 static bool
@@ -290,11 +337,135 @@ count_pool(const struct master *m)
 	return c;
 }
 
+/* A new worker's connection to the broker: the broker gets one end over
+ * its control socket, the worker the other. -1 when there is no broker
+ * (then non-anonymous logins fail). */
+static int
+broker_conn(struct master *m)
+{
+	int sv[2];
+
+	if (m->broker_ctl < 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		zc_log_warn("socketpair (auth broker)");
+		return -1;
+	}
+	if (zc_broker_add_conn(m->broker_ctl, sv[1]) < 0) {
+		zc_log_warn("handing a connection to the auth broker");
+		close(sv[0]);
+		sv[0] = -1;
+	}
+	close(sv[1]);
+	return sv[0];
+}
+
+/* In a new child: the other workers' port-20 channels are not its
+ * business (it could take their sockets). */
+static void
+close_port20_channels(struct master *m)
+{
+	for (size_t i = 0; i < m->high_water; i++)
+		if (m->children[i].port20_fd >= 0)
+			close(m->children[i].port20_fd);
+}
+
+static void
+close_port20(struct child *c)
+{
+	if (c->port20_fd >= 0)
+		close(c->port20_fd);
+	c->port20_fd = -1;
+}
+
+/* Fork the auth broker for the current users_file. */
+static void
+spawn_broker(struct master *m)
+{
+	int ctl[2], ufd;
+	pid_t pid;
+
+	ufd = open(m->cfg->users_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (ufd < 0) {
+		zc_log_warn("users_file %s", m->cfg->users_file);
+		m->broker_after_ms = now_ms() + ZC_SPAWN_BACKOFF_MS;
+		return;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0) {
+		zc_log_warn("socketpair (auth broker)");
+		close(ufd);
+		m->broker_after_ms = now_ms() + ZC_SPAWN_BACKOFF_MS;
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		zc_log_warn("fork (auth broker)");
+		close(ctl[0]);
+		close(ctl[1]);
+		close(ufd);
+		m->broker_after_ms = now_ms() + ZC_SPAWN_BACKOFF_MS;
+		return;
+	}
+	if (pid == 0) {
+		/* the broker keeps nothing of the master's but the log */
+		close(ctl[0]);
+		close_listeners(m);
+		if (m->broker_ctl >= 0)
+			close(m->broker_ctl);
+		if (m->anon_root_fd >= 0)
+			close(m->anon_root_fd);
+		if (m->xferlog_fd >= 0)
+			close(m->xferlog_fd);
+		if (m->start_dir_fd >= 0)
+			close(m->start_dir_fd);
+		close(m->sigfd);
+		close(m->notify[0]);
+		close(m->notify[1]);
+		zc_scoreboard_destroy(&m->sb);
+		close_port20_channels(m);
+		zc_tls_ctx_free(m->tls_ctx); /* no TLS key in the broker */
+		m->tls_ctx = NULL;
+		zc_broker_main(ctl[1], ufd, m->cfg->users_file, &m->id, m->cfg);
+	}
+	close(ctl[1]);
+	close(ufd);
+	m->broker_ctl = ctl[0];
+	m->broker_pid = pid;
+	zc_log_info("auth broker %ld started for %s", (long)pid,
+		    m->cfg->users_file);
+}
+
+/* Let the broker go: it serves its connected workers, then exits. */
+static void
+retire_broker(struct master *m)
+{
+	if (m->broker_ctl >= 0)
+		close(m->broker_ctl);
+	m->broker_ctl = -1;
+	m->broker_pid = 0;
+}
+
+/* At the end: every worker is gone, so the broker has nothing to serve. */
+static void
+stop_broker(struct master *m)
+{
+	pid_t pid = m->broker_pid;
+
+	retire_broker(m);
+	if (pid > 0) {
+		if (kill(pid, SIGTERM) < 0 && errno != ESRCH)
+			zc_log_warn("kill auth broker");
+		if (waitpid(pid, NULL, 0) < 0 && errno != ECHILD)
+			zc_log_warn("waitpid auth broker");
+	}
+}
+
 static void
 spawn(struct master *m)
 {
 	struct zc_worker_ctx ctx;
 	size_t slot;
+	int broker_fd, port20[2];
 	pid_t pid;
 
 	for (slot = 0; slot < m->sb.n; slot++)
@@ -309,9 +480,21 @@ spawn(struct master *m)
 		m->high_water = slot + 1;
 		zc_scoreboard_set_high_water(&m->sb, m->high_water);
 	}
+	broker_fd = broker_conn(m);
+	port20[0] = port20[1] = -1;
+	if (m->cfg->active_from_port_20 &&
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
+		       port20) < 0)
+		zc_log_warn("socketpair (port 20)");
 	pid = fork();
 	if (pid < 0) {
 		zc_log_warn("fork");
+		if (broker_fd >= 0)
+			close(broker_fd);
+		if (port20[0] >= 0) {
+			close(port20[0]);
+			close(port20[1]);
+		}
 		zc_slot_set_state(&m->sb.slots[slot], ZC_SLOT_FREE);
 		m->spawn_after_ms = now_ms() + ZC_SPAWN_BACKOFF_MS;
 		return;
@@ -319,12 +502,19 @@ spawn(struct master *m)
 	if (pid == 0) {
 		close(m->sigfd);
 		close(m->notify[0]);
+		if (m->broker_ctl >= 0)
+			close(m->broker_ctl);
+		close_port20_channels(m);
+		if (port20[0] >= 0)
+			close(port20[0]);
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.cfg = m->cfg;
 		ctx.listen_fds = m->listen_fds;
 		ctx.n_listen = m->n_listen;
 		ctx.n_plain = m->n_plain;
 		ctx.tls_ctx = m->tls_ctx;
+		ctx.broker_fd = broker_fd;
+		ctx.port20_fd = port20[1];
 		ctx.anon_root_fd = m->anon_root_fd;
 		ctx.xferlog_fd = m->xferlog_fd;
 		ctx.notify_fd = m->notify[1];
@@ -335,6 +525,11 @@ spawn(struct master *m)
 		ctx.jail = m->root ? m->cfg->secure_chroot_dir : NULL;
 		zc_worker_main(&ctx);
 	}
+	if (broker_fd >= 0)
+		close(broker_fd);
+	if (port20[1] >= 0)
+		close(port20[1]);
+	m->children[slot].port20_fd = port20[0];
 	m->children[slot].pid = pid;
 	m->children[slot].generation = m->generation;
 	m->children[slot].retiring = false;
@@ -360,6 +555,14 @@ maintain_pool(struct master *m)
 
 	if (m->stopping || m->n_listen == 0)
 		return;
+	/* workers forked without a broker could not log users in */
+	if (cfg->users_file[0] != '\0' && m->broker_ctl < 0) {
+		if (now_ms() < m->broker_after_ms)
+			return;
+		spawn_broker(m);
+		if (m->broker_ctl < 0)
+			return;
+	}
 	if (c.idle_current < want_min && now_ms() >= m->spawn_after_ms) {
 		size_t n = want_min - c.idle_current;
 		while (n-- > 0 && c.live < limit) {
@@ -424,11 +627,20 @@ reap(struct master *m)
 
 		if (pid <= 0)
 			return;
+		if (pid == m->broker_pid) {
+			if (!m->stopping)
+				zc_log_errorx("auth broker %ld ended (status "
+					      "0x%x): starting a new one",
+					      (long)pid, (unsigned)status);
+			retire_broker(m);
+			m->broker_after_ms = now_ms() + ZC_SPAWN_BACKOFF_MS;
+			continue;
+		}
 		for (i = 0; i < m->high_water; i++)
 			if (m->children[i].pid == pid)
 				break;
 		if (i == m->high_water)
-			continue;
+			continue; /* a retired broker */
 		served = zc_slot_get_state(&m->sb.slots[i]) == ZC_SLOT_BUSY;
 		if (WIFSIGNALED(status) && !(m->stopping && m->sent_term)) {
 			zc_log_errorx("worker %ld crashed (signal %d)%s", (long)pid,
@@ -446,6 +658,7 @@ reap(struct master *m)
 			m->spawn_after_ms = now_ms() + ZC_SPAWN_BACKOFF_MS;
 		}
 		m->children[i].pid = 0;
+		close_port20(&m->children[i]);
 		zc_slot_set_state(&m->sb.slots[i], ZC_SLOT_FREE);
 	}
 }
@@ -583,6 +796,10 @@ reload(struct master *m)
 	m->id = id;
 	apply_log_config(next);
 	m->generation++;
+	/* the new users table: a new broker for the workers forked from
+	 * now on (maintain_pool starts it); the old one serves the
+	 * sessions it has until they end */
+	retire_broker(m);
 	/* old idle workers carry the old config: replace them; busy ones
 	 * finish their sessions untouched */
 	for (size_t i = 0; i < m->high_water; i++)
@@ -699,9 +916,10 @@ write_pid_file(const char *path)
 static void
 run_loop(struct master *m)
 {
+	struct pollfd *pfd = m->pfd;
+
 	for (;;) {
-		struct pollfd pfd[2 + 2 * ZC_LISTEN_MAX];
-		nfds_t n = 0;
+		nfds_t n = 0, first_port20;
 		bool full;
 		int timeout = -1;
 
@@ -715,6 +933,9 @@ run_loop(struct master *m)
 			maintain_pool(m);
 			if (now_ms() < m->spawn_after_ms)
 				timeout = (int)(m->spawn_after_ms - now_ms()) + 1;
+			if (m->broker_ctl < 0 && m->cfg->users_file[0] != '\0' &&
+			    now_ms() < m->broker_after_ms)
+				timeout = (int)(m->broker_after_ms - now_ms()) + 1;
 		}
 		pfd[n++] = (struct pollfd){.fd = m->sigfd, .events = POLLIN};
 		pfd[n++] = (struct pollfd){.fd = m->notify[0], .events = POLLIN};
@@ -726,6 +947,14 @@ run_loop(struct master *m)
 			/* a worker may free up without telling us */
 			timeout = 100;
 		}
+		first_port20 = n;
+		for (size_t i = 0; i < m->high_water; i++) {
+			if (m->children[i].port20_fd < 0)
+				continue;
+			m->pfd_slot[n] = i;
+			pfd[n++] = (struct pollfd){.fd = m->children[i].port20_fd,
+						   .events = POLLIN};
+		}
 		if (poll(pfd, n, timeout) < 0 && errno != EINTR) {
 			zc_log_warn("poll");
 			continue;
@@ -734,6 +963,10 @@ run_loop(struct master *m)
 			handle_signals(m);
 		if (pfd[1].revents)
 			drain_notify(m);
+		for (nfds_t i = first_port20; i < n; i++)
+			if (pfd[i].revents &&
+			    zc_port20_serve(pfd[i].fd) < 0)
+				close_port20(&m->children[m->pfd_slot[i]]);
 		if (!full)
 			continue;
 		/* a worker may have ended while we waited: then its
@@ -758,14 +991,21 @@ zc_master_run(const struct zc_cmdline *cl, const struct zc_config *cfg_in)
 	memset(&m, 0, sizeof(m));
 	m.cl = cl;
 	m.sigfd = m.notify[0] = m.notify[1] = -1;
+	m.broker_ctl = -1;
 	m.anon_root_fd = m.xferlog_fd = -1;
 	m.start_dir_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	m.cfg = malloc(sizeof(*m.cfg));
 	m.children = calloc(ZC_SCOREBOARD_SLOTS, sizeof(*m.children));
-	if (m.cfg == NULL || m.children == NULL) {
+	m.pfd = calloc(2 + 2 * ZC_LISTEN_MAX + ZC_SCOREBOARD_SLOTS, sizeof(*m.pfd));
+	m.pfd_slot = calloc(2 + 2 * ZC_LISTEN_MAX + ZC_SCOREBOARD_SLOTS,
+			    sizeof(*m.pfd_slot));
+	if (m.cfg == NULL || m.children == NULL || m.pfd == NULL ||
+	    m.pfd_slot == NULL) {
 		zc_log_errorx("out of memory");
 		goto out;
 	}
+	for (size_t i = 0; i < ZC_SCOREBOARD_SLOTS; i++)
+		m.children[i].port20_fd = -1;
 	*m.cfg = *cfg_in;
 	m.root = zc_privdrop_is_root();
 	tzset(); /* zone data is read now, before any chroot */
@@ -811,6 +1051,7 @@ zc_master_run(const struct zc_cmdline *cl, const struct zc_config *cfg_in)
 		zc_log_info("workers run as %s in %s", m.id.name,
 			    m.cfg->secure_chroot_dir);
 	run_loop(&m);
+	stop_broker(&m);
 	zc_log_info("stopped");
 	rc = 0;
 	if (m.cfg->pid_file[0] != '\0' && unlink(m.cfg->pid_file) < 0)
@@ -832,6 +1073,8 @@ out:
 	zc_scoreboard_destroy(&m.sb);
 	zc_tls_ctx_free(m.tls_ctx);
 	free(m.children);
+	free(m.pfd);
+	free(m.pfd_slot);
 	free(m.cfg);
 	return rc;
 }

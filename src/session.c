@@ -323,7 +323,13 @@ reply_status(struct zc_session *s)
 	used += (size_t)snprintf(text + used, sizeof(text) - used,
 				 " TYPE: %s, STRUcture: File, MODE: Stream\n",
 				 s->type == ZC_TYPE_ASCII ? "ASCII" : "BINARY");
-	if (s->xfer != NULL)
+	if (s->xfer != NULL && s->xfer->total == 0)
+		/* an upload (or a listing): the end is not known */
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+					 " In progress: %s %s, %llu bytes\n",
+					 s->xfer->what, s->xfer->path,
+					 (unsigned long long)s->xfer->done);
+	else if (s->xfer != NULL)
 		used += (size_t)snprintf(
 			text + used, sizeof(text) - used,
 			" In progress: %s %s, %llu of %llu bytes\n",

@@ -55,6 +55,8 @@ struct zc_session_env {
 	unsigned long id;      /* session id for logs */
 	SSL_CTX *tls_ctx;     /* NULL: FTPS not configured */
 	bool implicit_tls;     /* accepted on a tls_implicit_listen address */
+	int broker_fd;         /* the auth broker, -1: no users_file */
+	int port20_fd;         /* port-20 sockets from the master, or -1 */
 };
 
 struct zc_session {
@@ -96,6 +98,11 @@ struct zc_session {
 
 	unsigned finals; /* final (>= 200) replies sent for this command */
 	uint64_t bytes_out, files_out;
+	uint64_t bytes_in, files_in; /* uploads */
+
+	/* RNFR: the path to rename, "" when none is pending (any command
+	 * but RNTO clears it, see zc_cmd_dispatch) */
+	char rename_from[PATH_MAX];
 };
 
 /* Set up a session on an accepted control socket (takes ownership). */

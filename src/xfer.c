@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -18,6 +19,9 @@
 #include "xfer.h"
 #include "tls.h"
 #include "xferlog.h"
+
+/* The largest off_t: an upload's end is wherever the client stops. */
+#define ZC_OFF_MAX ((off_t)((UINT64_C(1) << (sizeof(off_t) * 8 - 1)) - 1))
 
 static const char *const engine_names[] = {"sendfile",  "splice",
 					   "mmap",      "readwrite",
@@ -67,6 +71,38 @@ zc_xfer_choose_engine(bool ascii, enum zc_engine_cfg configured)
 	return c;
 }
 
+struct zc_xfer_choice
+zc_xfer_choose_recv_engine(bool ascii, enum zc_engine_cfg configured)
+{
+	struct zc_xfer_choice c = {ZC_ENGINE_READWRITE, "default"};
+
+	if (ascii) {
+		c.engine = ZC_ENGINE_ASCII;
+		c.reason = "type-a"; /* CRLF->LF needs the bytes in hand */
+		return c;
+	}
+	switch (configured) {
+	case ZC_ENGINE_CFG_SPLICE:
+		c.engine = ZC_ENGINE_SPLICE;
+		c.reason = "transfer_engine";
+		break;
+	case ZC_ENGINE_CFG_READWRITE:
+		c.reason = "transfer_engine";
+		break;
+	case ZC_ENGINE_CFG_SENDFILE:
+	case ZC_ENGINE_CFG_MMAP:
+		/* sendfile(2) only writes to sockets (file -> socket) and a
+		 * mapping of a file still being written buys nothing */
+		c.reason = "send-only-engine";
+		break;
+	case ZC_ENGINE_CFG_AUTO:
+	default:
+		/* DESIGN.md section 4: splice gave no gain for uploads */
+		break;
+	}
+	return c;
+}
+
 void
 zc_xfer_init(struct zc_xfer *x, struct zc_session *s, int data_fd,
 	     int file_fd, off_t off, off_t end, const char *what,
@@ -88,6 +124,18 @@ zc_xfer_init(struct zc_xfer *x, struct zc_session *s, int data_fd,
 	if (file_fd >= 0)
 		zc_dropbehind_init(&x->db, file_fd, end,
 				   s->cfg->drop_behind_threshold);
+}
+
+void
+zc_xfer_init_upload(struct zc_xfer *x, struct zc_session *s, int data_fd,
+		    int file_fd, off_t off, const char *what, const char *path)
+{
+	/* as a listing (no drop-behind, no size), then the file */
+	zc_xfer_init(x, s, data_fd, -1, 0, 0, what, path);
+	x->file_fd = file_fd;
+	x->off = off;
+	x->end = ZC_OFF_MAX; /* the client decides where the file ends */
+	x->incoming = true;
 }
 
 enum zc_xfer_result
@@ -219,13 +267,20 @@ zc_xfer_account(struct zc_xfer *x, size_t n)
 	x->last_progress_ms = zc_now_ms();
 	if (x->s->env.score_bytes != NULL)
 		__atomic_store_n(x->s->env.score_bytes,
-				 x->s->bytes_out + x->bytes, __ATOMIC_RELAXED);
+				 x->s->bytes_out + x->s->bytes_in + x->bytes,
+				 __ATOMIC_RELAXED);
 	if (x->file_fd >= 0)
 		zc_dropbehind_after(&x->db, x->off);
 	r = check_control(x);
 	if (r == ZC_XFER_OK && x->rate > 0)
 		r = pace(x);
 	return r;
+}
+
+enum zc_xfer_result
+zc_xfer_check_control(struct zc_xfer *x)
+{
+	return check_control(x);
 }
 
 enum zc_xfer_result
@@ -382,7 +437,7 @@ log_transfer(struct zc_xfer *x, enum zc_xfer_result r, long long ms)
 			.bytes = x->bytes,
 			.path = x->status.path,
 			.ascii = x->engine == ZC_ENGINE_ASCII,
-			.incoming = false,
+			.incoming = x->incoming,
 			.anonymous = s->anonymous,
 			.user = s->anonymous ? s->anon_pass : s->user,
 			.complete = r == ZC_XFER_OK,
@@ -392,6 +447,25 @@ log_transfer(struct zc_xfer *x, enum zc_xfer_result r, long long ms)
 		if (len > 0 && write(s->env.xferlog_fd, line, len) < 0)
 			zc_log_debug("xferlog write: %s", strerror(errno));
 	}
+}
+
+/* 451 for downloads; for uploads the reply of the write's errno (452 no
+ * space, 552 quota: the client may retry elsewhere or later). */
+static void
+reply_file_error(struct zc_xfer *x)
+{
+	if (x->incoming && x->err != 0) {
+		struct zc_reply_err e = zc_reply_errno(x->err);
+		zc_session_reply(x->s, e.code, "%s Transfer aborted.", e.text);
+		return;
+	}
+	zc_session_reply(x->s, ZC_REPLY_451_LOCAL_ERROR, "%s",
+			 x->fail_text != NULL
+				 ? x->fail_text
+				 : x->incoming ? "Error writing the file; "
+						 "transfer aborted."
+					       : "Error reading the file; "
+						 "transfer aborted.");
 }
 
 void
@@ -407,9 +481,13 @@ zc_xfer_finish(struct zc_xfer *x, enum zc_xfer_result r, const char *ok_text)
 	s->xfer = NULL;
 	/* a transfer is activity: the idle clock starts at its end */
 	s->last_activity_ms = zc_now_ms();
-	s->bytes_out += x->bytes;
-	if (r == ZC_XFER_OK && x->file_fd >= 0)
-		s->files_out++;
+	if (x->incoming) {
+		s->bytes_in += x->bytes;
+		s->files_in += r == ZC_XFER_OK;
+	} else {
+		s->bytes_out += x->bytes;
+		s->files_out += r == ZC_XFER_OK && x->file_fd >= 0;
+	}
 	log_transfer(x, r, ms);
 
 	switch (r) {
@@ -435,11 +513,7 @@ zc_xfer_finish(struct zc_xfer *x, enum zc_xfer_result r, const char *ok_text)
 				 "Data connection stalled; transfer aborted.");
 		break;
 	case ZC_XFER_FILE_ERROR:
-		zc_session_reply(s, ZC_REPLY_451_LOCAL_ERROR, "%s",
-				 x->fail_text != NULL
-					 ? x->fail_text
-					 : "Error reading the file; transfer "
-					   "aborted.");
+		reply_file_error(x);
 		break;
 	case ZC_XFER_SHRANK:
 		zc_session_reply(s, ZC_REPLY_451_LOCAL_ERROR,

@@ -37,13 +37,21 @@ const char *zc_engine_name(enum zc_engine e);
 /* Pure: which engine sends a file, and why. */
 struct zc_xfer_choice zc_xfer_choose_engine(bool ascii,
 					    enum zc_engine_cfg configured);
+/* Pure: which engine receives an upload, and why: TYPE A -> copy-ascii;
+ * splice or readwrite as configured; auto -> readwrite (section 4 of
+ * DESIGN.md: splice gains nothing when writeback dominates); sendfile
+ * and mmap only send, so they mean readwrite here. PROT P replaces the
+ * binary engines with tls-copy once the handshake is done. */
+struct zc_xfer_choice zc_xfer_choose_recv_engine(bool ascii,
+						 enum zc_engine_cfg configured);
 
 enum zc_xfer_result {
 	ZC_XFER_OK,
 	ZC_XFER_ABORTED,    /* ABOR: 426, then 226 for the ABOR */
 	ZC_XFER_NET_ERROR,  /* the data connection failed: 426 */
 	ZC_XFER_TIMEOUT,    /* no progress for data_timeout: 426 */
-	ZC_XFER_FILE_ERROR, /* reading the file failed: 451 */
+	ZC_XFER_FILE_ERROR, /* reading/writing the file failed: 451, or the
+			       reply for `err` (452 no space, 552 quota) */
 	ZC_XFER_SHRANK,     /* the file shrank during the transfer: 451 */
 	ZC_XFER_GONE,       /* control connection lost or shutdown: no reply */
 	ZC_XFER_TLS_FAILED, /* the data connection's TLS handshake failed: 425 */
@@ -70,8 +78,11 @@ struct zc_xfer {
 	SSL *tls;          /* owned: PROT P data connection, else NULL */
 	const char *tls_version; /* for the log line: "TLSv1.3", or NULL */
 	int file_fd;       /* borrowed; -1 for listings */
-	off_t off, end;    /* file bytes still to send: [off, end) */
-	uint64_t bytes;    /* bytes written to the data connection */
+	off_t off, end;    /* file bytes still to send: [off, end); for an
+			      upload, where the next byte is written */
+	uint64_t bytes;    /* bytes moved over the data connection */
+	bool incoming;     /* an upload (STOR, APPE, STOU) */
+	int err;           /* errno of a failed write (upload), or 0 */
 	enum zc_engine engine;
 	const char *reason; /* why this engine (or why it fell back) */
 	const char *fail_text; /* 451 text for ZC_XFER_FILE_ERROR, or NULL */
@@ -86,16 +97,30 @@ void zc_xfer_init(struct zc_xfer *x, struct zc_session *s, int data_fd,
 		  int file_fd, off_t off, off_t end, const char *what,
 		  const char *path);
 
+/* Prepare an upload on data_fd into file_fd, writing from `off` on. */
+void zc_xfer_init_upload(struct zc_xfer *x, struct zc_session *s,
+			 int data_fd, int file_fd, off_t off, const char *what,
+			 const char *path);
+
 /* PROT P: run the data connection's TLS handshake (after the 150),
  * check that it resumed the control session (tls_require_reuse), and
- * for binary RETR pick ktls-sendfile or tls-copy. ZC_XFER_OK at once for
- * a clear data connection. */
+ * for binary RETR pick ktls-sendfile or tls-copy; binary uploads get
+ * tls-copy and never ask for kernel TLS (OpenSSL 3.0 offloads receiving
+ * only for TLS 1.2, and a TLS 1.3 KeyUpdate would break it). ZC_XFER_OK
+ * at once for a clear data connection. */
 enum zc_xfer_result zc_xfer_start_tls(struct zc_xfer *x);
 
 /* Send [off, end) of the file with the chosen engine; falls back to
  * pread/write when sendfile/splice/mmap are refused before any byte
  * went out. */
 enum zc_xfer_result zc_xfer_send_file(struct zc_xfer *x);
+/* Receive the upload into the file until the client ends the data
+ * (EOF; over TLS its close_notify: an EOF without one is a truncation,
+ * ZC_XFER_NET_ERROR). An EOF while the control connection is gone means
+ * the client died: ZC_XFER_GONE, never success. Splice falls back to
+ * readwrite when the kernel refuses it. Write errors: ZC_XFER_FILE_ERROR
+ * with x->err. */
+enum zc_xfer_result zc_xfer_recv_file(struct zc_xfer *x);
 /* Send a buffer completely (listings). */
 enum zc_xfer_result zc_xfer_write(struct zc_xfer *x, const char *buf,
 				  size_t len);
@@ -107,6 +132,9 @@ enum zc_xfer_result zc_xfer_wait(struct zc_xfer *x, short events);
 size_t zc_xfer_chunk(struct zc_xfer *x, size_t max);
 /* For engines: n bytes went out; applies pacing and drop-behind. */
 enum zc_xfer_result zc_xfer_account(struct zc_xfer *x, size_t n);
+/* For engines: look at the control connection now, without waiting
+ * (ABOR, STAT, or a control connection that closed). */
+enum zc_xfer_result zc_xfer_check_control(struct zc_xfer *x);
 
 /* Engines (xfer_*.c). Each sends [x->off, x->end). The `refused` ones
  * return ZC_XFER_FILE_ERROR with errno EINVAL/ENOSYS/EOVERFLOW and no byte
@@ -126,6 +154,14 @@ enum zc_xfer_result zc_xfer_tls_write(struct zc_xfer *x, const char *buf,
  * 2 * len bytes. Returns the output length. */
 size_t zc_xfer_ascii_encode(const char *in, size_t len, char *out,
 			    bool *prev_cr);
+
+/* Pure: CRLF -> LF for TYPE A uploads (RFC 959: the file keeps the local
+ * line end). A CR that ends a chunk is held back in `*held_cr` until the
+ * next chunk shows whether a LF follows; at the end of the data a held CR
+ * is written as it is. A CR not followed by LF stays. `out` must hold
+ * len + 1 bytes. Returns the output length. */
+size_t zc_xfer_ascii_decode(const char *in, size_t len, char *out,
+			    bool *held_cr);
 
 /* Close the data connection (gracefully: wait, bounded, until the peer
  * has the data; or at once with a reset on abort), send the final reply

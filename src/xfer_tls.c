@@ -3,7 +3,8 @@
  * reply (clients start it when they see the 150), must resume the control
  * connection's session (tls_require_reuse), and decides the engine:
  * ktls-sendfile when the kernel took the keys (page cache -> kernel TLS ->
- * socket, no user-space copy), tls-copy (pread + SSL_write) otherwise.
+ * socket, no user-space copy), tls-copy (pread + SSL_write) otherwise;
+ * uploads read with SSL_read (xfer_recv.c) and never use kernel TLS.
  */
 #include "config.h"
 
@@ -54,11 +55,21 @@ zc_xfer_start_tls(struct zc_xfer *x)
 {
 	struct zc_session *s = x->s;
 	bool binary_file = x->file_fd >= 0 && x->engine != ZC_ENGINE_ASCII;
-	bool want_ktls = binary_file && s->cfg->ktls != ZC_KTLS_OFF;
+	/* uploads never ask for kernel TLS: OpenSSL 3.0 offloads receiving
+	 * for TLS 1.2 only, and what the kernel would decrypt is copied to
+	 * user space (and the file) all the same */
+	bool want_ktls = binary_file && !x->incoming &&
+			 s->cfg->ktls != ZC_KTLS_OFF;
 	enum zc_xfer_result r;
 
 	if (!s->prot_private)
 		return ZC_XFER_OK;
+	if (binary_file) {
+		/* what it is until the handshake says kTLS works (a failed
+		 * handshake must not be logged as a sendfile transfer) */
+		x->engine = ZC_ENGINE_TLS_COPY;
+		x->reason = "tls-handshake";
+	}
 	x->tls = zc_tls_new(s->env.tls_ctx, x->data_fd, want_ktls);
 	if (x->tls == NULL) {
 		char why[256];
@@ -82,7 +93,10 @@ zc_xfer_start_tls(struct zc_xfer *x)
 			    "(tls_require_reuse)");
 		return ZC_XFER_TLS_NO_REUSE;
 	}
-	if (binary_file) {
+	if (binary_file && x->incoming) {
+		x->engine = ZC_ENGINE_TLS_COPY;
+		x->reason = "upload";
+	} else if (binary_file) {
 		if (zc_tls_ktls_send(x->tls)) {
 			x->engine = ZC_ENGINE_KTLS_SENDFILE;
 			x->reason = "ktls";

@@ -9,4 +9,7 @@ EXTRA_DIST += tests/integration/run-pytest \
 	tests/integration/test_protocol.py \
 	tests/integration/test_security.py \
 	tests/integration/test_process.py \
-	tests/integration/test_transfer.py
+	tests/integration/test_transfer.py \
+	tests/integration/test_users.py \
+	tests/integration/test_tls.py \
+	tests/integration/test_upload.py

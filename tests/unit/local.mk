@@ -16,7 +16,12 @@ UNIT_TESTS = \
 	tests/unit/test_scoreboard \
 	tests/unit/test_xfer_engines \
 	tests/unit/test_glob \
-	tests/unit/test_tls
+	tests/unit/test_tls \
+	tests/unit/test_users \
+	tests/unit/test_broker \
+	tests/unit/test_upload \
+	tests/unit/test_xfer_recv \
+	tests/unit/test_port20
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -84,3 +89,23 @@ tests_unit_test_glob_LDADD = $(UNIT_LIBS)
 tests_unit_test_tls_SOURCES = tests/unit/test_tls.c
 tests_unit_test_tls_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tls_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_users_SOURCES = tests/unit/test_users.c
+tests_unit_test_users_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_users_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_broker_SOURCES = tests/unit/test_broker.c
+tests_unit_test_broker_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_broker_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_upload_SOURCES = tests/unit/test_upload.c
+tests_unit_test_upload_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_upload_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_xfer_recv_SOURCES = tests/unit/test_xfer_recv.c
+tests_unit_test_xfer_recv_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_xfer_recv_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_port20_SOURCES = tests/unit/test_port20.c
+tests_unit_test_port20_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_port20_LDADD = $(UNIT_LIBS)

@@ -203,7 +203,7 @@ static char text[8192];
 
 START_TEST(feat_text_shape)
 {
-	size_t n = zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, false);
+	size_t n = zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, false, false);
 	const char *line;
 
 	ck_assert_uint_eq(n, strlen(text));
@@ -228,7 +228,8 @@ START_TEST(feat_entries_belong_to_implemented_verbs)
 	size_t rows_with_feat = 0, feat_lines = 0;
 	const char *line;
 
-	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, true);
+	/* TLS and writing on: every row's feature is listed */
+	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, true, true);
 	for (size_t i = 0; i < zc_cmd_count(); i++) {
 		const struct zc_cmd_def *d = zc_cmd_at(i);
 		char want[128];
@@ -275,11 +276,11 @@ END_TEST
  * configured; FEAT never lists what the server then refuses. */
 START_TEST(feat_lists_tls_only_when_configured)
 {
-	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, false);
+	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, false, false);
 	ck_assert_ptr_null(strstr(text, "AUTH"));
 	ck_assert_ptr_null(strstr(text, "PBSZ"));
 	ck_assert_ptr_null(strstr(text, "PROT"));
-	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, true);
+	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, true, false);
 	ck_assert_ptr_nonnull(strstr(text, "\n AUTH TLS\n"));
 	ck_assert_ptr_nonnull(strstr(text, "\n PBSZ\n"));
 	ck_assert_ptr_nonnull(strstr(text, "\n PROT\n"));
@@ -287,10 +288,22 @@ START_TEST(feat_lists_tls_only_when_configured)
 }
 END_TEST
 
+/* MFMT is a write command: listed only when write_enable is on (issue
+ * #5), so a read-only server does not advertise what it refuses. */
+START_TEST(feat_lists_mfmt_only_when_writing_is_enabled)
+{
+	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, false, false);
+	ck_assert_ptr_null(strstr(text, "MFMT"));
+	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, false, true);
+	ck_assert_ptr_nonnull(strstr(text, "\n MFMT\n"));
+	ck_assert_uint_ne(zc_cmd_lookup("MFMT")->flags & ZC_CMD_F_WRITE, 0);
+}
+END_TEST
+
 START_TEST(feat_text_is_a_valid_211_reply)
 {
 	char reply[ZC_REPLY_MAX];
-	size_t n = zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, false);
+	size_t n = zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, false, false);
 	size_t r;
 
 	ck_assert_uint_gt(n, 0);
@@ -306,14 +319,14 @@ END_TEST
 
 START_TEST(feat_mlst_line_marks_selected_facts)
 {
-	zc_cmd_feat_text(text, sizeof(text), ZC_FACT_TYPE | ZC_FACT_SIZE, false);
+	zc_cmd_feat_text(text, sizeof(text), ZC_FACT_TYPE | ZC_FACT_SIZE, false, false);
 	ck_assert_ptr_nonnull(
 		strstr(text, "\n MLST type*;size*;modify;perm;unique;"
 			     "UNIX.mode;\n"));
-	zc_cmd_feat_text(text, sizeof(text), 0, false);
+	zc_cmd_feat_text(text, sizeof(text), 0, false, false);
 	ck_assert_ptr_nonnull(
 		strstr(text, "\n MLST type;size;modify;perm;unique;UNIX.mode;\n"));
-	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, false);
+	zc_cmd_feat_text(text, sizeof(text), ZC_FACTS_ALL, false, false);
 	ck_assert_ptr_nonnull(
 		strstr(text, "\n MLST type*;size*;modify*;perm*;unique*;"
 			     "UNIX.mode*;\n"));
@@ -328,7 +341,7 @@ START_TEST(feat_text_small_buffer_stays_in_bounds)
 		size_t n;
 
 		memset(small, 'Z', sizeof(small));
-		n = zc_cmd_feat_text(small, cap, ZC_FACTS_ALL, false);
+		n = zc_cmd_feat_text(small, cap, ZC_FACTS_ALL, false, false);
 		ck_assert_uint_lt(n, cap);
 		ck_assert_uint_eq(strlen(small), n);
 		for (size_t i = cap; i < sizeof(small); i++)
@@ -421,6 +434,7 @@ cmd_table_suite(void)
 	tcase_add_test(tc, feat_text_shape);
 	tcase_add_test(tc, feat_entries_belong_to_implemented_verbs);
 	tcase_add_test(tc, feat_lists_tls_only_when_configured);
+	tcase_add_test(tc, feat_lists_mfmt_only_when_writing_is_enabled);
 	tcase_add_test(tc, feat_text_is_a_valid_211_reply);
 	tcase_add_test(tc, feat_mlst_line_marks_selected_facts);
 	tcase_add_test(tc, feat_text_small_buffer_stays_in_bounds);

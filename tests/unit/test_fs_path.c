@@ -734,6 +734,279 @@ START_TEST(open_nofollow_refuses_a_link)
 }
 END_TEST
 
+/* ---- changes beneath the root (write commands) ------------------------------ */
+
+/* Whether a host path exists (without following a final symlink). */
+static bool
+exists(const char *dir, const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return lstat(path, &st) == 0;
+}
+
+static mode_t
+host_mode(const char *dir, const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	return st.st_mode;
+}
+
+/* A directory outside the root, reachable by an absolute and a relative
+ * symlink (without confinement). */
+static void
+outside_dir_setup(void)
+{
+	char path[256];
+
+	tree_setup();
+	snprintf(path, sizeof(path), "%s/outdir", base);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	put_link(path, "abs_outdir");
+	put_link("../outdir", "rel_outdir");
+}
+
+START_TEST(plain_names)
+{
+	ck_assert(zc_fs_is_plain_name("a"));
+	ck_assert(zc_fs_is_plain_name("..."));
+	ck_assert(zc_fs_is_plain_name(".hidden"));
+	ck_assert(!zc_fs_is_plain_name(""));
+	ck_assert(!zc_fs_is_plain_name("."));
+	ck_assert(!zc_fs_is_plain_name(".."));
+	ck_assert(!zc_fs_is_plain_name("a/b"));
+}
+END_TEST
+
+START_TEST(last_component_must_be_a_name)
+{
+	int root = open_root();
+	static const char *const bad[] = {"/", "", "/sub/.", "/sub/..", "sub/",
+					  ".", ".."};
+	const char *name;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		ck_assert_int_eq(zc_fs_open_parent(root, bad[i], &name), -1);
+		ck_assert_int_eq(errno, EINVAL);
+		errno = 0;
+		ck_assert_int_eq(zc_fs_mkdir(root, bad[i], 0755), -1);
+		ck_assert_int_eq(errno, EINVAL);
+		errno = 0;
+		ck_assert_int_eq(zc_fs_rmdir(root, bad[i]), -1);
+		ck_assert_int_eq(errno, EINVAL);
+		errno = 0;
+		ck_assert_int_eq(zc_fs_unlink(root, bad[i]), -1);
+		ck_assert_int_eq(errno, EINVAL);
+		errno = 0;
+		ck_assert_int_eq(zc_fs_rename(root, bad[i], "/x"), -1);
+		ck_assert_int_eq(errno, EINVAL);
+		ck_assert_int_eq(zc_fs_rename(root, "/file.txt", bad[i]), -1);
+	}
+	ck_assert(exists(rootdir, "file.txt"));
+	ck_assert(exists(rootdir, "sub"));
+	close(root);
+}
+END_TEST
+
+START_TEST(mkdir_and_rmdir_inside)
+{
+	int root = open_root();
+
+	umask(077);
+	ck_assert_int_eq(zc_fs_mkdir(root, "/sub/new", 0755), 0);
+	umask(022);
+	ck_assert(S_ISDIR(host_mode(rootdir, "sub/new")));
+	ck_assert_uint_eq(host_mode(rootdir, "sub/new") & 07777, 0755);
+	errno = 0;
+	ck_assert_int_eq(zc_fs_mkdir(root, "/sub/new", 0755), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	errno = 0;
+	ck_assert_int_eq(zc_fs_rmdir(root, "/sub"), -1);
+	ck_assert_int_eq(errno, ENOTEMPTY);
+	ck_assert_int_eq(zc_fs_rmdir(root, "/sub/new"), 0);
+	ck_assert(!exists(rootdir, "sub/new"));
+	errno = 0;
+	ck_assert_int_eq(zc_fs_rmdir(root, "/file.txt"), -1);
+	ck_assert_int_eq(errno, ENOTDIR);
+	close(root);
+}
+END_TEST
+
+START_TEST(mkdir_cannot_escape)
+{
+	int root = open_root();
+
+	/* ".." and absolute host paths are clamped / taken as inside */
+	ck_assert_int_eq(zc_fs_mkdir(root, "../../up", 0755), 0);
+	ck_assert(exists(rootdir, "up"));
+	ck_assert(!exists(base, "up"));
+	errno = 0;
+	ck_assert_int_eq(zc_fs_mkdir(root, "/tmp/zc-escape-test", 0755), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(access("/tmp/zc-escape-test", F_OK), -1);
+	/* through a symlinked directory that points out */
+	errno = 0;
+	ck_assert_int_eq(zc_fs_mkdir(root, "abs_outdir/x", 0755), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	errno = 0;
+	ck_assert_int_eq(zc_fs_mkdir(root, "rel_outdir/x", 0755), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert(!exists(base, "outdir/x"));
+	/* "dotdot" -> ".." is the root itself */
+	ck_assert_int_eq(zc_fs_mkdir(root, "dotdot/y", 0755), 0);
+	ck_assert(exists(rootdir, "y"));
+	ck_assert(!exists(base, "y"));
+	/* a symlink as the last component is never followed */
+	errno = 0;
+	ck_assert_int_eq(zc_fs_mkdir(root, "to_marker", 0755), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	close(root);
+}
+END_TEST
+
+START_TEST(unlink_removes_links_not_their_targets)
+{
+	int root = open_root();
+
+	ck_assert_int_eq(zc_fs_unlink(root, "/to_marker"), 0);
+	ck_assert(!exists(rootdir, "to_marker"));
+	ck_assert(exists(base, "outside_marker"));
+	ck_assert_int_eq(zc_fs_unlink(root, "/abs_marker"), 0);
+	ck_assert(exists(base, "outside_marker"));
+	ck_assert_int_eq(zc_fs_unlink(root, "/sub/esc"), 0);
+	ck_assert(exists(base, "outside_marker"));
+	/* the marker itself is out of reach */
+	errno = 0;
+	ck_assert_int_eq(zc_fs_unlink(root, "../outside_marker"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	errno = 0;
+	ck_assert_int_eq(zc_fs_unlink(root, "dotdot/outside_marker"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert(exists(base, "outside_marker"));
+	/* through a link to a directory outside: not found */
+	errno = 0;
+	ck_assert_int_eq(zc_fs_unlink(root, "abs_outdir/anything"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	/* a directory is not unlinked */
+	errno = 0;
+	ck_assert_int_eq(zc_fs_unlink(root, "/sub"), -1);
+	ck_assert_int_eq(errno, EISDIR);
+	ck_assert_int_eq(zc_fs_unlink(root, "/file.txt"), 0);
+	ck_assert(!exists(rootdir, "file.txt"));
+	close(root);
+}
+END_TEST
+
+START_TEST(rmdir_of_a_link_to_a_directory_fails)
+{
+	int root = open_root();
+
+	errno = 0;
+	ck_assert_int_eq(zc_fs_rmdir(root, "/abs_outdir"), -1);
+	ck_assert_int_eq(errno, ENOTDIR);
+	errno = 0;
+	ck_assert_int_eq(zc_fs_rmdir(root, "/rel_outdir"), -1);
+	ck_assert_int_eq(errno, ENOTDIR);
+	ck_assert(exists(base, "outdir"));
+	close(root);
+}
+END_TEST
+
+START_TEST(rename_cannot_escape)
+{
+	int root = open_root();
+	char path[256];
+
+	/* out of the root by "..": lands at the root */
+	ck_assert_int_eq(zc_fs_rename(root, "/file.txt", "../../moved"), 0);
+	ck_assert(exists(rootdir, "moved"));
+	ck_assert(!exists(base, "moved"));
+	/* into a directory outside through links: not found */
+	errno = 0;
+	ck_assert_int_eq(zc_fs_rename(root, "/moved", "abs_outdir/m"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	errno = 0;
+	ck_assert_int_eq(zc_fs_rename(root, "/moved", "rel_outdir/m"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert(!exists(base, "outdir/m"));
+	/* from outside: not found */
+	errno = 0;
+	ck_assert_int_eq(zc_fs_rename(root, "../outside_marker", "/got"), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert(exists(base, "outside_marker"));
+	/* a link is renamed as a link; its target stays */
+	ck_assert_int_eq(zc_fs_rename(root, "/to_marker", "/sub/renamed"), 0);
+	ck_assert(S_ISLNK(host_mode(rootdir, "sub/renamed")));
+	ck_assert(exists(base, "outside_marker"));
+	/* replacing a link by a file does not write through it */
+	ck_assert_int_eq(zc_fs_rename(root, "/moved", "/abs_marker"), 0);
+	ck_assert(S_ISREG(host_mode(rootdir, "abs_marker")));
+	snprintf(path, sizeof(path), "%s/outside_marker", base);
+	ck_assert_str_eq(read_real(path), "SECRET\n");
+	close(root);
+}
+END_TEST
+
+START_TEST(chmod_and_utimes_follow_links_only_inside)
+{
+	int root = open_root();
+	struct timespec ts[2] = {{.tv_nsec = UTIME_OMIT},
+				 {.tv_sec = 1000000000, .tv_nsec = 5}};
+	static const char *const out[] = {"to_marker", "abs_marker", "sub/esc",
+					  "dotdot/outside_marker",
+					  "../outside_marker"};
+	mode_t before = host_mode(base, "outside_marker");
+	struct stat st;
+	char path[256];
+
+	ck_assert_int_eq(zc_fs_chmod(root, "/file.txt", 0600), 0);
+	ck_assert_uint_eq(host_mode(rootdir, "file.txt") & 07777, 0600);
+	/* a link inside the root changes its target */
+	ck_assert_int_eq(zc_fs_chmod(root, "/link_in", 0640), 0);
+	ck_assert_uint_eq(host_mode(rootdir, "sub/inner.txt") & 07777, 0640);
+	ck_assert_int_eq(zc_fs_chmod(root, "/sub", 0700), 0);
+	ck_assert_uint_eq(host_mode(rootdir, "sub") & 07777, 0700);
+	/* links that point out: their targets are not there */
+	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++) {
+		errno = 0;
+		ck_assert_int_eq(zc_fs_chmod(root, out[i], 0777), -1);
+		ck_assert_int_eq(errno, ENOENT);
+		errno = 0;
+		ck_assert_int_eq(zc_fs_utimes(root, out[i], ts), -1);
+		ck_assert_int_eq(errno, ENOENT);
+	}
+	ck_assert_uint_eq(host_mode(base, "outside_marker"), before);
+	ck_assert_int_eq(zc_fs_utimes(root, "/file.txt", ts), 0);
+	snprintf(path, sizeof(path), "%s/file.txt", rootdir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mtim.tv_sec, 1000000000);
+	ck_assert_int_eq(st.st_mtim.tv_nsec, 5);
+	close(root);
+}
+END_TEST
+
+START_TEST(chmod_refuses_special_files)
+{
+	int root = open_root();
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/fifo", rootdir);
+	ck_assert_int_eq(mkfifo(path, 0644), 0);
+	errno = 0;
+	ck_assert_int_eq(zc_fs_chmod(root, "/fifo", 0666), -1);
+	ck_assert_int_eq(errno, EPERM);
+	ck_assert_uint_eq(host_mode(rootdir, "fifo") & 07777, 0644);
+	close(root);
+}
+END_TEST
+
 static Suite *
 fs_path_suite(void)
 {
@@ -776,6 +1049,20 @@ fs_path_suite(void)
 	tcase_add_test(tc, create_uses_mode);
 	tcase_add_test(tc, stat_follows_or_sees_the_link);
 	tcase_add_test(tc, open_nofollow_refuses_a_link);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("changes");
+	/* checked: a fresh tree for every test, as each one changes it */
+	tcase_add_checked_fixture(tc, outside_dir_setup, tree_teardown);
+	tcase_add_test(tc, plain_names);
+	tcase_add_test(tc, last_component_must_be_a_name);
+	tcase_add_test(tc, mkdir_and_rmdir_inside);
+	tcase_add_test(tc, mkdir_cannot_escape);
+	tcase_add_test(tc, unlink_removes_links_not_their_targets);
+	tcase_add_test(tc, rmdir_of_a_link_to_a_directory_fails);
+	tcase_add_test(tc, rename_cannot_escape);
+	tcase_add_test(tc, chmod_and_utimes_follow_links_only_inside);
+	tcase_add_test(tc, chmod_refuses_special_files);
 	suite_add_tcase(s, tc);
 	return s;
 }
