@@ -83,6 +83,10 @@ receive(struct zc_session *s, struct zc_upload *u, const char *path,
 	zc_xfer_init_upload(&x, s, dfd, u->fd, u->start, what, path);
 	x.engine = choice.engine;
 	x.reason = choice.reason;
+	/* only where a discard would keep the old state is it worth
+	 * holding the 226 back to tell a dead client from a done one */
+	x.eof_grace_ms = zc_upload_discard_matters(u) ? ZC_UPLOAD_EOF_GRACE_MS
+						       : 0;
 	if (r == ZC_XFER_OK && zc_upload_begin(u) < 0) {
 		x.err = errno;
 		r = ZC_XFER_FILE_ERROR;

@@ -53,6 +53,10 @@
 /* After the last data byte, how long close() may wait (SO_LINGER) for the
  * peer to acknowledge it before the 226; bounded by data_timeout too. */
 #define ZC_DATA_LINGER_MS 10000
+/* Upload: after a plain EOF on the data connection, how long to watch
+ * the control connection for a client that died (its sockets close one
+ * after the other) before an atomic upload is committed. */
+#define ZC_UPLOAD_EOF_GRACE_MS 20
 
 /* Master: back-off after workers die before serving (crash loop). */
 #define ZC_SPAWN_BACKOFF_MS 1000

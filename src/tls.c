@@ -281,6 +281,23 @@ zc_tls_ktls_send(SSL *ssl)
 }
 
 bool
+zc_tls_ktls_recv(SSL *ssl)
+{
+#ifdef ZC_HAVE_KTLS
+	return BIO_get_ktls_recv(SSL_get_rbio(ssl)) == 1;
+#else
+	(void)ssl;
+	return false;
+#endif
+}
+
+bool
+zc_tls_is_v12(SSL *ssl)
+{
+	return ssl != NULL && SSL_version(ssl) == TLS1_2_VERSION;
+}
+
+bool
 zc_tls_resumed(SSL *ssl)
 {
 	return SSL_session_reused(ssl) == 1;

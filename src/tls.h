@@ -59,6 +59,10 @@ enum zc_tls_io zc_tls_shutdown_step(SSL *ssl);
 bool zc_tls_pending(SSL *ssl);
 /* Whether the kernel encrypts what this connection sends (kTLS TX). */
 bool zc_tls_ktls_send(SSL *ssl);
+/* Whether the kernel decrypts what this connection receives (kTLS RX). */
+bool zc_tls_ktls_recv(SSL *ssl);
+/* Whether the connection uses TLS 1.2 (false for NULL). */
+bool zc_tls_is_v12(SSL *ssl);
 /* Whether the handshake resumed an earlier session of this worker. */
 bool zc_tls_resumed(SSL *ssl);
 /* "TLSv1.3", cipher name: for logs. */

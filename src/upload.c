@@ -358,6 +358,13 @@ zc_upload_discard(struct zc_upload *u)
 	u->state = ZC_UPLOAD_DISCARDED;
 }
 
+bool
+zc_upload_discard_matters(const struct zc_upload *u)
+{
+	return u->state == ZC_UPLOAD_OPEN &&
+	       (u->tmp[0] != '\0' || (u->created && u->atomic));
+}
+
 void
 zc_upload_fini(struct zc_upload *u)
 {

@@ -91,6 +91,10 @@ int zc_upload_commit(struct zc_upload *u, bool do_fsync) ZC_MUST_CHECK;
  * into a file that existed stay (a client may resume). Idempotent. */
 void zc_upload_discard(struct zc_upload *u);
 
+/* Whether discarding would undo anything: a temporary file, or a file
+ * this upload created under upload_atomic. */
+bool zc_upload_discard_matters(const struct zc_upload *u);
+
 /* Release everything; an upload still open is discarded first. */
 void zc_upload_fini(struct zc_upload *u);
 

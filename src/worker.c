@@ -174,9 +174,12 @@ serve(const struct zc_worker_ctx *ctx, int fd, bool implicit_tls,
 	}
 	zc_log_info("session start");
 	zc_session_run(&s);
-	zc_log_info("session end: %llu files, %llu bytes out, %lld s",
+	zc_log_info("session end: %llu files, %llu bytes out; %llu files, "
+		    "%llu bytes in; %lld s",
 		    (unsigned long long)s.files_out,
-		    (unsigned long long)s.bytes_out, (zc_now_ms() - t0) / 1000);
+		    (unsigned long long)s.bytes_out,
+		    (unsigned long long)s.files_in,
+		    (unsigned long long)s.bytes_in, (zc_now_ms() - t0) / 1000);
 	zc_session_fini(&s);
 	free(env.copy_buf);
 }

@@ -278,9 +278,20 @@ zc_xfer_account(struct zc_xfer *x, size_t n)
 }
 
 enum zc_xfer_result
-zc_xfer_check_control(struct zc_xfer *x)
+zc_xfer_check_control(struct zc_xfer *x, int wait_ms)
 {
-	return check_control(x);
+	struct pollfd pfd = {.fd = x->s->ctrl_fd, .events = POLLIN};
+	int rc;
+
+	if (wait_ms <= 0 || !zc_session_wants_control(x->s) ||
+	    zc_session_control_pending(x->s))
+		return check_control(x);
+	/* wait for the control connection to speak (or close), at most
+	 * wait_ms; SIGTERM still ends the wait */
+	rc = zc_session_poll(&pfd, 1, wait_ms);
+	if (rc < 0 && errno == EINTR)
+		return ZC_XFER_GONE;
+	return rc > 0 ? check_control(x) : ZC_XFER_OK;
 }
 
 enum zc_xfer_result

@@ -83,6 +83,8 @@ struct zc_xfer {
 	uint64_t bytes;    /* bytes moved over the data connection */
 	bool incoming;     /* an upload (STOR, APPE, STOU) */
 	int err;           /* errno of a failed write (upload), or 0 */
+	int eof_grace_ms;  /* upload: how long a plain EOF waits to see
+			      whether the control connection closes too */
 	enum zc_engine engine;
 	const char *reason; /* why this engine (or why it fell back) */
 	const char *fail_text; /* 451 text for ZC_XFER_FILE_ERROR, or NULL */
@@ -117,7 +119,9 @@ enum zc_xfer_result zc_xfer_send_file(struct zc_xfer *x);
 /* Receive the upload into the file until the client ends the data
  * (EOF; over TLS its close_notify: an EOF without one is a truncation,
  * ZC_XFER_NET_ERROR). An EOF while the control connection is gone means
- * the client died: ZC_XFER_GONE, never success. Splice falls back to
+ * the client died: ZC_XFER_GONE, never success (a plain EOF waits up to
+ * x->eof_grace_ms for that: a dying client's sockets close one after
+ * the other, in either order). Splice falls back to
  * readwrite when the kernel refuses it. Write errors: ZC_XFER_FILE_ERROR
  * with x->err. */
 enum zc_xfer_result zc_xfer_recv_file(struct zc_xfer *x);
@@ -132,9 +136,10 @@ enum zc_xfer_result zc_xfer_wait(struct zc_xfer *x, short events);
 size_t zc_xfer_chunk(struct zc_xfer *x, size_t max);
 /* For engines: n bytes went out; applies pacing and drop-behind. */
 enum zc_xfer_result zc_xfer_account(struct zc_xfer *x, size_t n);
-/* For engines: look at the control connection now, without waiting
- * (ABOR, STAT, or a control connection that closed). */
-enum zc_xfer_result zc_xfer_check_control(struct zc_xfer *x);
+/* For engines: look at the control connection (ABOR, STAT, or a control
+ * connection that closed), waiting at most wait_ms for it to become
+ * readable (0: just look). */
+enum zc_xfer_result zc_xfer_check_control(struct zc_xfer *x, int wait_ms);
 
 /* Engines (xfer_*.c). Each sends [x->off, x->end). The `refused` ones
  * return ZC_XFER_FILE_ERROR with errno EINVAL/ENOSYS/EOVERFLOW and no byte

@@ -52,11 +52,15 @@ zc_xfer_ascii_decode(const char *in, size_t len, char *out, bool *held_cr)
 
 /* The client ended the data. In stream mode a plain TCP EOF is also what
  * a client that died leaves behind: if its control connection has gone
- * too (the kernel closes both), the file is not complete. */
+ * too, the file is not complete. The kernel closes a dead process's
+ * sockets one after the other, the data connection often first, so a
+ * plain EOF waits a moment (x->eof_grace_ms) for the control connection
+ * to close as well; a live client is waiting for the 226 and sends
+ * nothing. Over TLS the close_notify already proved the end. */
 static enum zc_xfer_result
 at_end(struct zc_xfer *x)
 {
-	return zc_xfer_check_control(x);
+	return zc_xfer_check_control(x, x->tls == NULL ? x->eof_grace_ms : 0);
 }
 
 static short

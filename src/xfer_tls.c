@@ -55,11 +55,14 @@ zc_xfer_start_tls(struct zc_xfer *x)
 {
 	struct zc_session *s = x->s;
 	bool binary_file = x->file_fd >= 0 && x->engine != ZC_ENGINE_ASCII;
-	/* uploads never ask for kernel TLS: OpenSSL 3.0 offloads receiving
-	 * for TLS 1.2 only, and what the kernel would decrypt is copied to
-	 * user space (and the file) all the same */
-	bool want_ktls = binary_file && !x->incoming &&
-			 s->cfg->ktls != ZC_KTLS_OFF;
+	/* Downloads: kernel TLS for SSL_sendfile. Uploads: kernel TLS
+	 * receive, which OpenSSL 3.0 does for TLS 1.2 only; and only then,
+	 * because with TLS 1.3 it would offload our sending side alone, and
+	 * a KeyUpdate the client asks for while we read would leave the
+	 * kernel's key stale. The data connection resumes the control
+	 * session, so its version is the control connection's. */
+	bool want_ktls = binary_file && s->cfg->ktls != ZC_KTLS_OFF &&
+			 (!x->incoming || zc_tls_is_v12(s->ctrl_tls));
 	enum zc_xfer_result r;
 
 	if (!s->prot_private)
@@ -94,8 +97,9 @@ zc_xfer_start_tls(struct zc_xfer *x)
 		return ZC_XFER_TLS_NO_REUSE;
 	}
 	if (binary_file && x->incoming) {
+		/* SSL_read either way; with kernel TLS the kernel decrypts */
 		x->engine = ZC_ENGINE_TLS_COPY;
-		x->reason = "upload";
+		x->reason = zc_tls_ktls_recv(x->tls) ? "ktls-rx" : "upload";
 	} else if (binary_file) {
 		if (zc_tls_ktls_send(x->tls)) {
 			x->engine = ZC_ENGINE_KTLS_SENDFILE;

@@ -687,3 +687,34 @@ def test_master_keeps_only_a_few_capabilities(make_server):
     for bit, name in CAP_NAMES.items():
         for k in ("CapBnd", "CapEff", "CapPrm"):
             assert not int(st[k], 16) >> bit & 1, f"master keeps {name} in {k}"
+
+
+def test_max_per_ip_counts_each_address(make_server, net):
+    """max_per_ip is per client address: a second address (127.0.0.2 on
+    lo) is served while the first is at its limit, and gets its own
+    limit."""
+    import socket
+    srv = make_server(opts={"max_per_ip": "1"})
+    c1 = net.login(srv)
+
+    def greet_from(src):
+        s = socket.socket()
+        s.settimeout(10)
+        s.bind((src, 0))
+        s.connect((srv.host, srv.port))
+        buf = b""
+        while b"\n" not in buf:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            buf += chunk
+        return s, buf
+    other, greeting = greet_from("127.0.0.2")
+    assert greeting.startswith(b"220"), greeting
+    third, greeting = greet_from("127.0.0.2")
+    assert greeting.startswith(b"421"), greeting
+    same, greeting = greet_from("127.0.0.1")
+    assert greeting.startswith(b"421"), greeting
+    for s in (other, third, same):
+        s.close()
+    assert c1.cmd("NOOP")[0] == 200

@@ -264,6 +264,7 @@ START_TEST(atomic_stor_replaces_only_on_commit)
 					0644, true),
 			 0);
 	ck_assert_int_eq(u.state, ZC_UPLOAD_OPEN);
+	ck_assert(zc_upload_discard_matters(&u));
 	ck_assert_str_eq(u.name, "old.txt");
 	ck_assert(strncmp(u.tmp, ZC_UPLOAD_TMP_PREFIX, PREFIX_LEN) == 0);
 	ck_assert_int_eq(temporaries(), 1);
@@ -412,6 +413,8 @@ START_TEST(appe_writes_at_the_end)
 					0644, true),
 			 0);
 	ck_assert_int_eq(u.start, 13);
+	/* in place into a file that was there: nothing to undo */
+	ck_assert(!zc_upload_discard_matters(&u));
 	ck_assert_int_eq(zc_upload_begin(&u), 0);
 	put_bytes(&u, "MORE\n");
 	ck_assert_int_eq(zc_upload_commit(&u, false), 0);
@@ -423,6 +426,7 @@ START_TEST(appe_writes_at_the_end)
 			 0);
 	ck_assert_int_eq(u.start, 0);
 	ck_assert_uint_eq(mode_of("fresh") & 07777, 0600);
+	ck_assert(zc_upload_discard_matters(&u));
 	zc_upload_fini(&u);
 	ck_assert_ptr_null(slurp(rootdir, "fresh"));
 	close(root);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cfg.h"
@@ -429,6 +430,64 @@ START_TEST(eof_after_the_control_connection_closed_is_not_success)
 }
 END_TEST
 
+/* A dying client's sockets close one after the other, the data
+ * connection often first: the grace after a plain EOF catches the
+ * control connection closing a moment later. */
+START_TEST(control_closing_just_after_the_data_is_caught_by_the_grace)
+{
+	int fd = temp_file();
+	struct rig r;
+	struct zc_xfer x;
+	pid_t pid = -1;
+
+	rig_init(&r);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct timespec ts = {.tv_nsec = 5 * 1000 * 1000};
+		if (write(r.data_cli, "complete?", 9) != 9)
+			_exit(1);
+		close(r.data_cli);
+		nanosleep(&ts, NULL);
+		close(r.ctrl_cli);
+		_exit(0);
+	}
+	close(r.data_cli);
+	close(r.ctrl_cli);
+	r.data_cli = r.ctrl_cli = -1;
+	zc_xfer_init_upload(&x, &r.s, r.data_srv, fd, 0, "STOR", "/t");
+	x.engine = recv_engines[_i];
+	x.eof_grace_ms = 2000;
+	ck_assert_int_eq(zc_xfer_recv_file(&x), ZC_XFER_GONE);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	close(fd);
+	rig_fini(&r);
+}
+END_TEST
+
+START_TEST(a_live_client_ends_after_the_grace)
+{
+	int fd = temp_file();
+	struct rig r;
+	struct zc_xfer x;
+	long long t0;
+	pid_t pid;
+
+	rig_init(&r);
+	pid = sender(&r, "done", 4, false); /* control stays open */
+	zc_xfer_init_upload(&x, &r.s, r.data_srv, fd, 0, "STOR", "/t");
+	x.engine = recv_engines[_i];
+	x.eof_grace_ms = 100;
+	t0 = zc_now_ms();
+	ck_assert_int_eq(zc_xfer_recv_file(&x), ZC_XFER_OK);
+	ck_assert_int_ge(zc_now_ms() - t0, 90);
+	ck_assert_int_lt(zc_now_ms() - t0, 5000);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	close(fd);
+	rig_fini(&r);
+}
+END_TEST
+
 START_TEST(abor_stops_a_stalled_upload_and_stat_answers)
 {
 	int fd = temp_file();
@@ -541,6 +600,9 @@ recv_suite(void)
 	tcase_add_test(tc, full_disk_is_a_file_error_with_enospc);
 	tcase_add_loop_test(tc, eof_after_the_control_connection_closed_is_not_success,
 			    0, n);
+	tcase_add_loop_test(tc, control_closing_just_after_the_data_is_caught_by_the_grace,
+			    0, n);
+	tcase_add_loop_test(tc, a_live_client_ends_after_the_grace, 0, n);
 	tcase_add_loop_test(tc, abor_stops_a_stalled_upload_and_stat_answers, 0, n);
 	tcase_add_loop_test(tc, stalled_upload_times_out, 0, n);
 	tcase_add_loop_test(tc, reset_data_connection_is_a_network_error, 0, n);
