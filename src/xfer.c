@@ -10,8 +10,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <linux/sockios.h>
 
 #include "log.h"
 #include "reply.h"
@@ -372,9 +375,37 @@ zc_xfer_send_file(struct zc_xfer *x)
 	return r;
 }
 
-/* Close the data socket: after success, wait (bounded) until the peer
- * has acknowledged everything, so the 226 never overtakes the data; on
- * failure or abort, reset at once. */
+/* Wait (bounded) until the peer has acknowledged every byte sent: the
+ * 226 must not claim a delivery that has not happened. Polled, since no
+ * event reports acknowledgements; usually done at the first look. */
+static void
+wait_acked(int fd, long long timeout_ms)
+{
+	long long deadline = zc_now_ms() + timeout_ms;
+	int step_ms = 1;
+
+	for (;;) {
+		int unacked = 0;
+		if (ioctl(fd, SIOCOUTQ, &unacked) < 0 || unacked == 0)
+			return;
+		if (zc_now_ms() >= deadline) {
+			zc_log_debug("data connection: %d bytes still unacknowledged",
+				     unacked);
+			return;
+		}
+		if (zc_session_poll(NULL, 0, step_ms) < 0 && errno == EINTR)
+			return; /* shutdown */
+		if (step_ms < 4) /* each step can add its length to the 226 */
+			step_ms *= 2;
+	}
+}
+
+/* Close the data socket. After success: close_notify (TLS), wait until
+ * the peer has acknowledged all data, then FIN. Waiting for the data's
+ * acknowledgement rather than the FIN's (SO_LINGER) matters: a client
+ * that keeps the data socket open until it has read the 226 delays its
+ * ACK of our FIN by its delayed-ACK timer (40 ms on Linux), which used to
+ * hold up every 226. On failure or abort, reset at once. */
 static void
 close_data(struct zc_xfer *x, bool graceful)
 {
@@ -384,13 +415,16 @@ close_data(struct zc_xfer *x, bool graceful)
 		long long t = (long long)x->s->cfg->data_timeout * 1000;
 		if (t > ZC_DATA_LINGER_MS)
 			t = ZC_DATA_LINGER_MS;
-		lg.l_linger = (int)(t / 1000);
 		/* TLS: close_notify first, so the client sees a clean end
 		 * of file, not a truncation */
 		if (x->tls != NULL)
 			zc_tls_close(x->tls, x->data_fd, (int)t);
 		x->tls = NULL;
+		wait_acked(x->data_fd, t);
 		shutdown(x->data_fd, SHUT_WR);
+		close(x->data_fd); /* the FIN goes out from the kernel */
+		x->data_fd = -1;
+		return;
 	}
 	zc_tls_free(x->tls); /* abort or failure: no close_notify */
 	x->tls = NULL;

@@ -622,6 +622,65 @@ START_TEST(nlst_sorted_by_bytes_without_dot_files)
 }
 END_TEST
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The listing sort (a multikey quicksort) must give exactly strcmp's
+ * order: random names over a small alphabet with long shared prefixes,
+ * bytes above 0x7f, prefixes of each other, every length from 1 up. */
+START_TEST(sort_order_is_strcmp_order)
+{
+	enum { N = 3000 };
+	static const char alphabet[] = "ab-.\x7f\xc3\xa9Z0";
+	struct zc_list_opts o = {.all = true, .now = NOW};
+	struct collect c = {0};
+	char dir[300], *names[N], *want, *p;
+	size_t used = 0;
+	unsigned seed = 12345;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/sortme", base);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	while (n < N) {
+		char name[40];
+		size_t len = 1 + (seed = seed * 1103515245u + 12345u) % 24;
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* mostly one letter: long runs of shared prefixes */
+			name[i] = (seed >> 16) % 4 ? 'a' :
+				  alphabet[(seed >> 8) % (sizeof(alphabet) - 1)];
+		}
+		name[len] = '\0';
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+			continue;
+		{
+			char path[400];
+			snprintf(path, sizeof(path), "%s/%s", dir, name);
+			if (access(path, F_OK) == 0)
+				continue;
+		}
+		touch(dir, name);
+		names[n++] = strdup(name);
+	}
+	qsort(names, N, sizeof(names[0]), cmp_str);
+	want = malloc((size_t)N * 32);
+	ck_assert_ptr_nonnull(want);
+	for (int i = 0; i < N; i++)
+		used += (size_t)sprintf(want + used, "%s\r\n", names[i]);
+	ck_assert_int_eq(list(dir, "", &o, &c), ZC_LIST_OK);
+	ck_assert_uint_eq(c.len, used);
+	p = c.buf;
+	ck_assert(memcmp(p, want, used) == 0);
+	for (int i = 0; i < N; i++)
+		free(names[i]);
+	free(want);
+	free(c.buf);
+}
+END_TEST
+
 START_TEST(nlst_all_has_dot_files_but_never_dot_and_dotdot)
 {
 	struct zc_list_opts o = {.now = NOW, .all = true};
@@ -864,6 +923,7 @@ fs_list_suite(void)
 	/* unchecked: built once in the parent, removed even if a test fails */
 	tcase_add_unchecked_fixture(tc, tree_setup, tree_teardown);
 	tcase_add_test(tc, nlst_sorted_by_bytes_without_dot_files);
+	tcase_add_test(tc, sort_order_is_strcmp_order);
 	tcase_add_test(tc, nlst_all_has_dot_files_but_never_dot_and_dotdot);
 	tcase_add_test(tc, nlst_prefix_before_each_name);
 	tcase_add_test(tc, list_long_sorted_with_types_and_link_target);
