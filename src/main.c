@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "cmdline.h"
 #include "log.h"
 #include "master.h"
+#include "netfeat.h"
 #include "privdrop.h"
 #include "probe.h"
 #include "tls.h"
@@ -27,8 +29,37 @@ yes_no(bool b)
 	return b ? "yes" : "no";
 }
 
+/* Per listening address (of the configuration given with -c/-o, else
+ * the built-in default): the interface its traffic leaves by and what
+ * it offers sendfile and kernel TLS. */
 static void
-print_version(void)
+print_nic_features(const struct zc_cmdline *cl)
+{
+	struct zc_config *cfg = malloc(sizeof(*cfg));
+	struct zc_cfg_error err;
+	const struct zc_addr_list *lists[2];
+
+	if (cfg == NULL)
+		return;
+	if (zc_master_load_config(cl, cfg, &err) < 0) {
+		printf("network: (configuration not usable: %s)\n", err.msg);
+		free(cfg);
+		return;
+	}
+	lists[0] = &cfg->listen;
+	lists[1] = &cfg->tls_implicit_listen;
+	for (size_t l = 0; l < 2; l++)
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			char name[INET6_ADDRSTRLEN + 16], desc[256];
+			zc_cfg_addr_format(&lists[l]->a[i], name, sizeof(name));
+			zc_netfeat_describe(&lists[l]->a[i].ss, desc, sizeof(desc));
+			printf("network: %s: %s\n", name, desc);
+		}
+	free(cfg);
+}
+
+static void
+print_version(const struct zc_cmdline *cl)
 {
 	struct zc_probe p;
 	struct utsname u;
@@ -58,6 +89,7 @@ print_version(void)
 	else
 		printf("FTPS: explicit (AUTH TLS) and implicit; PROT P downloads "
 		       "use tls-copy on this kernel (no kernel TLS)\n");
+	print_nic_features(cl);
 }
 
 /* Say which path encrypted downloads take here; ktls=required without
@@ -105,7 +137,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (cl.version) {
-		print_version();
+		print_version(&cl);
 		return 0;
 	}
 	cfg = malloc(sizeof(*cfg));

@@ -24,6 +24,7 @@
 #include "ctrl_io.h"
 #include "log.h"
 #include "master.h"
+#include "netfeat.h"
 #include "port20.h"
 #include "privdrop.h"
 #include "reply.h"
@@ -178,6 +179,16 @@ has_ipv4_port(const struct zc_addr_list *l, uint16_t port)
 	return false;
 }
 
+/* Log what the interface behind a listener does for zero-copy sends. */
+static void
+report_nic(const struct sockaddr_storage *addr, const char *name)
+{
+	char desc[256];
+
+	zc_netfeat_describe(addr, desc, sizeof(desc));
+	zc_log_info("zero-copy path for %s: %s", name, desc);
+}
+
 /* Bind every address of `l` into fds; on failure close what was opened.
  * `what` is added to the log line ("" or " (implicit TLS)"). */
 static int
@@ -219,6 +230,7 @@ bind_list(const struct zc_addr_list *l, int *fds, const char *what)
 			if (getsockname(fd, (struct sockaddr *)&real.ss, &real.len) == 0)
 				zc_cfg_addr_format(&real, name, sizeof(name));
 			zc_log_info("listening on %s%s", name, what);
+			report_nic(&real.ss, name);
 		}
 	}
 	return 0;

@@ -718,3 +718,18 @@ def test_max_per_ip_counts_each_address(make_server, net):
     for s in (other, third, same):
         s.close()
     assert c1.cmd("NOOP")[0] == 200
+
+
+def test_startup_and_V_report_the_nic_features(make_server, tmp_path):
+    """Per listening address: the egress interface and what it offers
+    zero-copy sends (scatter-gather, checksum offload, TLS offload), read
+    with ETHTOOL_GFEATURES; the same in zcftpd -V."""
+    srv = make_server()
+    srv.wait_log(r"zero-copy path for 127\.0\.0\.1:%d: dev lo: tx-scatter-gather on, "
+                 r"tx-checksum (on|off), tso (on|off), tls-hw-tx-offload \w+, "
+                 r"tls-hw-rx-offload \w+" % srv.port)
+    r = run([ZCFTPD, "-o", "listen=127.0.0.1:2121", "-o", f"anon_root={tmp_path}", "-V"])
+    assert r.returncode == 0, r
+    out = r.stdout.decode()
+    assert re.search(r"^network: 127\.0\.0\.1:2121: dev lo: tx-scatter-gather on", out, re.M), out
+    assert re.search(r"kTLS TX (yes|no)", out), out

@@ -21,7 +21,8 @@ UNIT_TESTS = \
 	tests/unit/test_broker \
 	tests/unit/test_upload \
 	tests/unit/test_xfer_recv \
-	tests/unit/test_port20
+	tests/unit/test_port20 \
+	tests/unit/test_netfeat
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -109,3 +110,7 @@ tests_unit_test_xfer_recv_LDADD = $(UNIT_LIBS)
 tests_unit_test_port20_SOURCES = tests/unit/test_port20.c
 tests_unit_test_port20_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_port20_LDADD = $(UNIT_LIBS)
+
+tests_unit_test_netfeat_SOURCES = tests/unit/test_netfeat.c
+tests_unit_test_netfeat_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_netfeat_LDADD = $(UNIT_LIBS)
