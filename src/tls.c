@@ -100,8 +100,10 @@ zc_tls_ctx_new(const struct zc_config *cfg, char *err, size_t cap)
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
 					 SSL_OP_CIPHER_SERVER_PREFERENCE |
 					 SSL_OP_NO_COMPRESSION);
-	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-				      SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/* no partial writes: SSL_write_ex takes a whole 256 KiB buffer
+	 * (16 records) per call, so the transfer loop's accounting and
+	 * control-connection check run once per buffer, not per record */
+	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (cfg->tls_ciphers[0] != '\0' &&
 	    SSL_CTX_set_cipher_list(ctx, cfg->tls_ciphers) != 1)
 		return ctx_fail(ctx, err, cap, "tls_ciphers", cfg->tls_ciphers);

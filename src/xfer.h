@@ -63,6 +63,7 @@ enum zc_xfer_result {
 struct zc_dropbehind {
 	bool on;
 	int fd;          /* borrowed */
+	off_t size;      /* the file's size at the start */
 	off_t checked_to; /* residency known up to here */
 	struct {
 		off_t off, len;

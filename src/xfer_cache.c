@@ -19,6 +19,8 @@
 
 /* How far behind the send offset a range must be before it is dropped. */
 #define DROP_LAG (8 * 1024 * 1024)
+/* ranges are checked and dropped in windows of at least this much */
+#define DROP_WINDOW ((off_t)4 * 1024 * 1024)
 #define RING_LEN ((unsigned)(sizeof(((struct zc_dropbehind *)0)->ring) / \
 			     sizeof(((struct zc_dropbehind *)0)->ring[0])))
 
@@ -28,6 +30,7 @@ zc_dropbehind_init(struct zc_dropbehind *d, int fd, off_t size,
 {
 	memset(d, 0, sizeof(*d));
 	d->fd = fd;
+	d->size = size;
 	d->on = threshold > 0 && (uint64_t)size >= threshold;
 	if (d->on)
 		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -78,10 +81,17 @@ zc_dropbehind_before(struct zc_dropbehind *d, off_t off, size_t len)
 {
 	off_t end = off + (off_t)len;
 
-	if (!d->on || len == 0)
+	if (!d->on || len == 0 || end <= d->checked_to)
 		return;
 	if (off < d->checked_to)
 		off = d->checked_to;
+	/* look ahead a whole window: the copy engines move 256 KiB at a
+	 * time, and a residency check (mmap, mincore, munmap) per chunk
+	 * cost three system calls per 256 KiB */
+	if (end < off + DROP_WINDOW)
+		end = off + DROP_WINDOW;
+	if (end > d->size)
+		end = d->size;
 	if (off >= end)
 		return;
 	if (d->count == RING_LEN)

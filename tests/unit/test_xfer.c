@@ -378,6 +378,10 @@ START_TEST(dropbehind_on_at_and_above_threshold)
 }
 END_TEST
 
+/* Residency is checked, and pages dropped, in windows of 4 MiB ahead of
+ * the chunk (the copy engines move 256 KiB at a time). */
+#define WIN ((off_t)4 << 20)
+
 START_TEST(dropbehind_ring_records_new_ranges_only)
 {
 	struct zc_dropbehind d;
@@ -386,19 +390,37 @@ START_TEST(dropbehind_ring_records_new_ranges_only)
 	zc_dropbehind_init(&d, tfd, 32 << 20, 1);
 	zc_dropbehind_before(&d, 0, 65536);
 	ck_assert_uint_eq(d.count, 1);
-	ck_assert_int_eq(d.checked_to, 65536);
-	/* overlapping: only [64K, 96K) is new */
+	ck_assert_int_eq(d.checked_to, WIN);
+	/* inside the window already checked: nothing new */
 	zc_dropbehind_before(&d, 32768, 65536);
+	ck_assert_uint_eq(d.count, 1);
+	/* overlapping its end: the next window, from where the last ended */
+	zc_dropbehind_before(&d, WIN - 32768, 65536);
 	ck_assert_uint_eq(d.count, 2);
-	ck_assert_int_eq(d.checked_to, 98304);
-	ck_assert_int_eq(d.ring[1].off, 65536);
-	ck_assert_int_eq(d.ring[1].len, 32768);
+	ck_assert_int_eq(d.checked_to, 2 * WIN);
+	ck_assert_int_eq(d.ring[1].off, WIN);
+	ck_assert_int_eq(d.ring[1].len, WIN);
 	/* already known, or empty: nothing new */
 	zc_dropbehind_before(&d, 0, 98304);
-	zc_dropbehind_before(&d, 200000, 0);
+	zc_dropbehind_before(&d, 3 * WIN, 0);
 	ck_assert_uint_eq(d.count, 2);
 	zc_dropbehind_finish(&d);
 	ck_assert_uint_eq(d.count, 0);
+}
+END_TEST
+
+START_TEST(dropbehind_window_stops_at_the_end_of_the_file)
+{
+	struct zc_dropbehind d;
+
+	ck_assert_int_eq(ftruncate(tfd, 1 << 20), 0);
+	zc_dropbehind_init(&d, tfd, 1 << 20, 1);
+	zc_dropbehind_before(&d, 0, 65536);
+	ck_assert_uint_eq(d.count, 1);
+	ck_assert_int_eq(d.checked_to, 1 << 20);
+	ck_assert_int_eq(d.ring[0].len, 1 << 20);
+	zc_dropbehind_finish(&d);
+	ck_assert_uint_eq(d.dropped, 1 << 20);
 }
 END_TEST
 
@@ -407,17 +429,17 @@ START_TEST(dropbehind_ring_is_bounded)
 	struct zc_dropbehind d;
 	unsigned ring = (unsigned)N(d.ring);
 
-	ck_assert_int_eq(ftruncate(tfd, 32 << 20), 0);
-	zc_dropbehind_init(&d, tfd, 32 << 20, 1);
+	ck_assert_int_eq(ftruncate(tfd, (off_t)(ring + 3) * WIN), 0);
+	zc_dropbehind_init(&d, tfd, (off_t)(ring + 3) * WIN, 1);
 	for (unsigned i = 0; i < ring + 3; i++)
-		zc_dropbehind_before(&d, (off_t)i * 65536, 65536);
+		zc_dropbehind_before(&d, (off_t)i * WIN, 65536);
 	ck_assert_uint_eq(d.count, ring);
-	ck_assert_int_eq(d.checked_to, (off_t)(ring + 3) * 65536);
+	ck_assert_int_eq(d.checked_to, (off_t)(ring + 3) * WIN);
 	/* a sparse, never-read file: nothing was cached, all is dropped */
-	ck_assert_uint_eq(d.dropped, 3 * 65536);
+	ck_assert_uint_eq(d.dropped, 3 * (uint64_t)WIN);
 	zc_dropbehind_finish(&d);
 	ck_assert_uint_eq(d.count, 0);
-	ck_assert_uint_eq(d.dropped, (uint64_t)(ring + 3) * 65536);
+	ck_assert_uint_eq(d.dropped, (uint64_t)(ring + 3) * (uint64_t)WIN);
 }
 END_TEST
 
@@ -429,17 +451,19 @@ START_TEST(dropbehind_after_waits_for_the_lag)
 	ck_assert_int_eq(ftruncate(tfd, 32 << 20), 0);
 	zc_dropbehind_init(&d, tfd, 32 << 20, 1);
 	zc_dropbehind_before(&d, 0, (size_t)mib);
-	zc_dropbehind_before(&d, mib, (size_t)mib);
+	zc_dropbehind_before(&d, mib, (size_t)mib); /* inside the window */
+	zc_dropbehind_before(&d, WIN, (size_t)mib);  /* the next window */
+	ck_assert_uint_eq(d.count, 2);
 	zc_dropbehind_after(&d, 2 * mib);
 	ck_assert_uint_eq(d.count, 2); /* the socket may still hold it */
-	zc_dropbehind_after(&d, 9 * mib - 1);
+	zc_dropbehind_after(&d, WIN + 8 * mib - 1);
 	ck_assert_uint_eq(d.count, 2);
-	zc_dropbehind_after(&d, 9 * mib); /* 8 MiB behind the first range */
+	zc_dropbehind_after(&d, WIN + 8 * mib); /* 8 MiB behind the first */
 	ck_assert_uint_eq(d.count, 1);
-	ck_assert_uint_eq(d.dropped, (uint64_t)mib);
+	ck_assert_uint_eq(d.dropped, (uint64_t)WIN);
 	zc_dropbehind_after(&d, 100 * mib);
 	ck_assert_uint_eq(d.count, 0);
-	ck_assert_uint_eq(d.dropped, 2 * (uint64_t)mib);
+	ck_assert_uint_eq(d.dropped, 2 * (uint64_t)WIN);
 }
 END_TEST
 
@@ -524,6 +548,7 @@ xfer_suite(void)
 	tcase_add_test(tc, dropbehind_threshold_zero_is_off);
 	tcase_add_test(tc, dropbehind_on_at_and_above_threshold);
 	tcase_add_test(tc, dropbehind_ring_records_new_ranges_only);
+	tcase_add_test(tc, dropbehind_window_stops_at_the_end_of_the_file);
 	tcase_add_test(tc, dropbehind_ring_is_bounded);
 	tcase_add_test(tc, dropbehind_after_waits_for_the_lag);
 	tcase_add_test(tc, dropbehind_keeps_pages_that_were_cached);
