@@ -123,6 +123,26 @@ zc_cmd_data_open_failed(struct zc_session *s, enum zc_data_open r)
 	}
 }
 
+/* Drop-behind probes residency through a second open file of the same
+ * file (its own readahead state); if the name now leads elsewhere, the
+ * transfer's own fd is used. */
+static void
+open_probe(struct zc_session *s, const char *path, const struct stat *st,
+	   struct zc_dropbehind *db)
+{
+	struct stat pst;
+	int pfd = zc_fs_open(s->root_fd, path, O_RDONLY | O_NONBLOCK, 0);
+
+	if (pfd < 0)
+		return;
+	if (fstat(pfd, &pst) < 0 || pst.st_dev != st->st_dev ||
+	    pst.st_ino != st->st_ino) {
+		close(pfd);
+		return;
+	}
+	zc_dropbehind_set_probe(db, pfd);
+}
+
 ZC_HANDLER(retr)
 {
 	char path[PATH_MAX];
@@ -186,6 +206,8 @@ ZC_HANDLER(retr)
 	/* the size fstat()ed now bounds the transfer: a file that grows
 	 * sends what it had, one that shrinks ends with 451 */
 	zc_xfer_init(&x, s, dfd, fd, (off_t)off, st.st_size, "RETR", path);
+	if (x.db.on)
+		open_probe(s, path, &st, &x.db);
 	x.engine = choice.engine;
 	x.reason = choice.reason;
 	if (r == ZC_XFER_OK)

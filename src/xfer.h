@@ -63,12 +63,13 @@ enum zc_xfer_result {
 struct zc_dropbehind {
 	bool on;
 	int fd;          /* borrowed */
+	int probe_fd;    /* owned: a second open file for residency probes, or -1 */
 	off_t size;      /* the file's size at the start */
 	off_t checked_to; /* residency known up to here */
 	struct {
 		off_t off, len;
 		bool was_cached;
-	} ring[8];
+	} ring[16];
 	unsigned head, count;
 	uint64_t dropped;
 };
@@ -178,6 +179,9 @@ void zc_xfer_finish(struct zc_xfer *x, enum zc_xfer_result r,
 /* Drop-behind (xfer_cache.c). */
 void zc_dropbehind_init(struct zc_dropbehind *d, int fd, off_t size,
 			uint64_t threshold);
+/* Probe residency through probe_fd (another open file of the same file,
+ * taken over): the probes then leave the transfer's readahead alone. */
+void zc_dropbehind_set_probe(struct zc_dropbehind *d, int probe_fd);
 void zc_dropbehind_before(struct zc_dropbehind *d, off_t off, size_t len);
 void zc_dropbehind_after(struct zc_dropbehind *d, off_t sent_to);
 void zc_dropbehind_finish(struct zc_dropbehind *d);

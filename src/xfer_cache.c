@@ -1,26 +1,41 @@
 /*
  * xfer_cache.c: drop-behind for big files (DESIGN.md section 4). For a
- * file of at least drop_behind_threshold bytes, each chunk's page-cache
- * residency is sampled with mincore() before it is sent; chunks that were
- * not cached before (this transfer brought them in) are dropped with
+ * file of at least drop_behind_threshold bytes, the page-cache residency
+ * of each 4 MiB window is sampled well ahead of the send offset, before
+ * this transfer's own readahead can reach it; windows that were not
+ * cached (this transfer brings them in) are dropped with
  * POSIX_FADV_DONTNEED once they are well behind the send offset (the
- * socket may still hold references to the last few MiB). Pages that were
- * cached before belong to someone else's hot set and stay.
+ * socket may still hold references to the last few MiB). Windows that
+ * were cached belong to someone else's hot set and stay.
+ *
+ * Residency is probed with 1-byte preadv2(RWF_NOWAIT) reads, which fail
+ * with EAGAIN when the page is not cached. Not mincore(): since Linux 5.2
+ * it reports every page resident to a caller that neither owns the file
+ * nor may write it, which is every worker serving a published tree (so
+ * nothing was ever dropped, measured with bench/cache-protect).
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "xfer.h"
 
 /* How far behind the send offset a range must be before it is dropped. */
 #define DROP_LAG (8 * 1024 * 1024)
-/* ranges are checked and dropped in windows of at least this much */
+/* ranges are checked and dropped in windows of this much */
 #define DROP_WINDOW ((off_t)4 * 1024 * 1024)
+/* how far ahead of the send offset windows are probed: beyond the
+ * kernel's readahead (read_ahead_kb, 8 MiB on some disks, doubled by
+ * POSIX_FADV_SEQUENTIAL), which would otherwise make every window look
+ * cached by the time it is probed */
+#define PROBE_AHEAD ((off_t)32 * 1024 * 1024)
+/* sample points per window */
+#define PROBES 4
 #define RING_LEN ((unsigned)(sizeof(((struct zc_dropbehind *)0)->ring) / \
 			     sizeof(((struct zc_dropbehind *)0)->ring[0])))
 
@@ -30,37 +45,45 @@ zc_dropbehind_init(struct zc_dropbehind *d, int fd, off_t size,
 {
 	memset(d, 0, sizeof(*d));
 	d->fd = fd;
+	d->probe_fd = -1;
 	d->size = size;
 	d->on = threshold > 0 && (uint64_t)size >= threshold;
 	if (d->on)
 		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 }
 
-/* Whether any page of [off, off+len) is in the page cache. A chunk with
- * even one resident page is someone's (partly) hot data and is left
- * alone; only chunks this transfer brought in from disk are dropped. */
+void
+zc_dropbehind_set_probe(struct zc_dropbehind *d, int probe_fd)
+{
+	if (!d->on) {
+		close(probe_fd);
+		return;
+	}
+	/* its own readahead state: random, so a probe far ahead neither
+	 * pulls in a window nor disturbs the transfer's sequential
+	 * readahead on the other open file */
+	(void)posix_fadvise(probe_fd, 0, 0, POSIX_FADV_RANDOM);
+	d->probe_fd = probe_fd;
+}
+
+/* Whether [off, off+len) looks cached: any of a few sample pages is. A
+ * window with a resident page is someone's (partly) hot data and is
+ * left alone. A file system that cannot answer (EOPNOTSUPP) counts as
+ * cached: never drop what might be hot. */
 static bool
 range_cached(int fd, off_t off, size_t len)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	off_t base = off - off % page;
-	size_t span = (size_t)(off - base) + len;
-	size_t pages = (span + (size_t)page - 1) / (size_t)page;
-	unsigned char vec[4096]; /* 16 MiB of 4 KiB pages: any chunk here */
-	bool any = false;
-	void *map;
+	for (int i = 0; i < PROBES; i++) {
+		char byte;
+		struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+		off_t at = off + (off_t)(((uint64_t)len - 1) * (uint64_t)i /
+					 (PROBES - 1));
+		ssize_t n = preadv2(fd, &iov, 1, at, RWF_NOWAIT);
 
-	if (pages > sizeof(vec))
-		return true; /* not sampled: never drop what might be hot */
-	map = mmap(NULL, pages * (size_t)page, PROT_READ, MAP_SHARED, fd, base);
-	if (map == MAP_FAILED)
-		return true;
-	if (mincore(map, pages * (size_t)page, vec) < 0)
-		memset(vec, 1, pages);
-	for (size_t i = 0; i < pages && !any; i++)
-		any = (vec[i] & 1) != 0;
-	munmap(map, pages * (size_t)page);
-	return any;
+		if (n == 1 || (n < 0 && errno != EAGAIN))
+			return true;
+	}
+	return false;
 }
 
 static void
@@ -79,29 +102,30 @@ drop_oldest(struct zc_dropbehind *d)
 void
 zc_dropbehind_before(struct zc_dropbehind *d, off_t off, size_t len)
 {
-	off_t end = off + (off_t)len;
+	off_t target = off + (off_t)len;
 
-	if (!d->on || len == 0 || end <= d->checked_to)
+	if (!d->on || len == 0)
 		return;
-	if (off < d->checked_to)
-		off = d->checked_to;
-	/* look ahead a whole window: the copy engines move 256 KiB at a
-	 * time, and a residency check (mmap, mincore, munmap) per chunk
-	 * cost three system calls per 256 KiB */
-	if (end < off + DROP_WINDOW)
-		end = off + DROP_WINDOW;
-	if (end > d->size)
-		end = d->size;
-	if (off >= end)
-		return;
-	if (d->count == RING_LEN)
-		drop_oldest(d);
-	d->ring[d->head].off = off;
-	d->ring[d->head].len = end - off;
-	d->ring[d->head].was_cached = range_cached(d->fd, off, (size_t)(end - off));
-	d->head = (d->head + 1) % RING_LEN;
-	d->count++;
-	d->checked_to = end;
+	target += PROBE_AHEAD;
+	if (target > d->size)
+		target = d->size;
+	/* probe whole windows up to the target; a full ring waits for
+	 * zc_dropbehind_after() (never drop a range not yet sent) */
+	while (d->checked_to < target && d->count < RING_LEN) {
+		off_t start = d->checked_to;
+		off_t end = start + DROP_WINDOW;
+
+		if (end > d->size)
+			end = d->size;
+		d->ring[d->head].off = start;
+		d->ring[d->head].len = end - start;
+		d->ring[d->head].was_cached =
+			range_cached(d->probe_fd >= 0 ? d->probe_fd : d->fd,
+				     start, (size_t)(end - start));
+		d->head = (d->head + 1) % RING_LEN;
+		d->count++;
+		d->checked_to = end;
+	}
 }
 
 void
@@ -121,4 +145,7 @@ zc_dropbehind_finish(struct zc_dropbehind *d)
 	/* called after the data connection closed: nothing is in flight */
 	while (d->on && d->count > 0)
 		drop_oldest(d);
+	if (d->probe_fd >= 0)
+		close(d->probe_fd);
+	d->probe_fd = -1;
 }

@@ -378,34 +378,46 @@ START_TEST(dropbehind_on_at_and_above_threshold)
 }
 END_TEST
 
-/* Residency is checked, and pages dropped, in windows of 4 MiB ahead of
- * the chunk (the copy engines move 256 KiB at a time). */
+/* Residency is probed, and pages dropped, in 4 MiB windows, up to 32 MiB
+ * ahead of the chunk being sent (beyond the kernel's readahead). The
+ * files are written and evicted first, so every window probes as "not
+ * cached" (a hole would read as cached: its zero pages need no I/O). */
 #define WIN ((off_t)4 << 20)
+#define AHEAD ((off_t)32 << 20)
 
-START_TEST(dropbehind_ring_records_new_ranges_only)
+static void
+evicted_file(off_t len)
+{
+	ck_assert_int_eq(ftruncate(tfd, 0), 0);
+	ck_assert_int_eq(lseek(tfd, 0, SEEK_SET), 0);
+	fill_file((size_t)len);
+	(void)posix_fadvise(tfd, 0, 0, POSIX_FADV_DONTNEED);
+}
+
+START_TEST(dropbehind_probes_windows_ahead)
 {
 	struct zc_dropbehind d;
 
-	ck_assert_int_eq(ftruncate(tfd, 32 << 20), 0);
-	zc_dropbehind_init(&d, tfd, 32 << 20, 1);
+	evicted_file(64 << 20);
+	zc_dropbehind_init(&d, tfd, 64 << 20, 1);
 	zc_dropbehind_before(&d, 0, 65536);
-	ck_assert_uint_eq(d.count, 1);
-	ck_assert_int_eq(d.checked_to, WIN);
-	/* inside the window already checked: nothing new */
+	/* windows up to 32 MiB + 64 KiB: nine */
+	ck_assert_uint_eq(d.count, 9);
+	ck_assert_int_eq(d.checked_to, AHEAD + WIN);
+	/* still covered: nothing new */
 	zc_dropbehind_before(&d, 32768, 65536);
-	ck_assert_uint_eq(d.count, 1);
-	/* overlapping its end: the next window, from where the last ended */
-	zc_dropbehind_before(&d, WIN - 32768, 65536);
-	ck_assert_uint_eq(d.count, 2);
-	ck_assert_int_eq(d.checked_to, 2 * WIN);
-	ck_assert_int_eq(d.ring[1].off, WIN);
-	ck_assert_int_eq(d.ring[1].len, WIN);
-	/* already known, or empty: nothing new */
-	zc_dropbehind_before(&d, 0, 98304);
-	zc_dropbehind_before(&d, 3 * WIN, 0);
-	ck_assert_uint_eq(d.count, 2);
+	ck_assert_uint_eq(d.count, 9);
+	/* a little further: one more window */
+	zc_dropbehind_before(&d, WIN, 65536);
+	ck_assert_uint_eq(d.count, 10);
+	ck_assert_int_eq(d.checked_to, AHEAD + 2 * WIN);
+	ck_assert_int_eq(d.ring[9].off, AHEAD + WIN);
+	ck_assert_int_eq(d.ring[9].len, WIN);
+	zc_dropbehind_before(&d, 0, 0); /* empty: nothing */
+	ck_assert_uint_eq(d.count, 10);
 	zc_dropbehind_finish(&d);
 	ck_assert_uint_eq(d.count, 0);
+	ck_assert_int_eq(d.probe_fd, -1);
 }
 END_TEST
 
@@ -413,7 +425,7 @@ START_TEST(dropbehind_window_stops_at_the_end_of_the_file)
 {
 	struct zc_dropbehind d;
 
-	ck_assert_int_eq(ftruncate(tfd, 1 << 20), 0);
+	evicted_file(1 << 20);
 	zc_dropbehind_init(&d, tfd, 1 << 20, 1);
 	zc_dropbehind_before(&d, 0, 65536);
 	ck_assert_uint_eq(d.count, 1);
@@ -424,22 +436,29 @@ START_TEST(dropbehind_window_stops_at_the_end_of_the_file)
 }
 END_TEST
 
-START_TEST(dropbehind_ring_is_bounded)
+START_TEST(dropbehind_full_ring_waits_for_the_sent_ranges)
 {
 	struct zc_dropbehind d;
 	unsigned ring = (unsigned)N(d.ring);
+	const off_t mib = 1 << 20;
 
-	ck_assert_int_eq(ftruncate(tfd, (off_t)(ring + 3) * WIN), 0);
-	zc_dropbehind_init(&d, tfd, (off_t)(ring + 3) * WIN, 1);
-	for (unsigned i = 0; i < ring + 3; i++)
-		zc_dropbehind_before(&d, (off_t)i * WIN, 65536);
+	evicted_file(128 << 20);
+	zc_dropbehind_init(&d, tfd, 128 << 20, 1);
+	zc_dropbehind_before(&d, 0, 65536);
+	/* far ahead: the ring fills, nothing unsent is dropped */
+	zc_dropbehind_before(&d, 40 * mib, 65536);
 	ck_assert_uint_eq(d.count, ring);
-	ck_assert_int_eq(d.checked_to, (off_t)(ring + 3) * WIN);
-	/* a sparse, never-read file: nothing was cached, all is dropped */
-	ck_assert_uint_eq(d.dropped, 3 * (uint64_t)WIN);
+	ck_assert_int_eq(d.checked_to, (off_t)ring * WIN);
+	ck_assert_uint_eq(d.dropped, 0);
+	/* 40 MiB sent: the windows ending 8 MiB behind go */
+	zc_dropbehind_after(&d, 40 * mib);
+	ck_assert_uint_eq(d.count, ring - 8);
+	ck_assert_uint_eq(d.dropped, 8 * (uint64_t)WIN);
+	zc_dropbehind_before(&d, 40 * mib, 65536);
+	ck_assert_int_eq(d.checked_to, 40 * mib + AHEAD + WIN);
 	zc_dropbehind_finish(&d);
 	ck_assert_uint_eq(d.count, 0);
-	ck_assert_uint_eq(d.dropped, (uint64_t)(ring + 3) * (uint64_t)WIN);
+	ck_assert_uint_eq(d.dropped, (uint64_t)(40 * mib + AHEAD + WIN));
 }
 END_TEST
 
@@ -448,22 +467,20 @@ START_TEST(dropbehind_after_waits_for_the_lag)
 	struct zc_dropbehind d;
 	const off_t mib = 1 << 20;
 
-	ck_assert_int_eq(ftruncate(tfd, 32 << 20), 0);
+	evicted_file(32 << 20);
 	zc_dropbehind_init(&d, tfd, 32 << 20, 1);
 	zc_dropbehind_before(&d, 0, (size_t)mib);
-	zc_dropbehind_before(&d, mib, (size_t)mib); /* inside the window */
-	zc_dropbehind_before(&d, WIN, (size_t)mib);  /* the next window */
-	ck_assert_uint_eq(d.count, 2);
+	ck_assert_uint_eq(d.count, 8); /* the whole file: 8 windows */
 	zc_dropbehind_after(&d, 2 * mib);
-	ck_assert_uint_eq(d.count, 2); /* the socket may still hold it */
+	ck_assert_uint_eq(d.count, 8); /* the socket may still hold it */
 	zc_dropbehind_after(&d, WIN + 8 * mib - 1);
-	ck_assert_uint_eq(d.count, 2);
+	ck_assert_uint_eq(d.count, 8);
 	zc_dropbehind_after(&d, WIN + 8 * mib); /* 8 MiB behind the first */
-	ck_assert_uint_eq(d.count, 1);
+	ck_assert_uint_eq(d.count, 7);
 	ck_assert_uint_eq(d.dropped, (uint64_t)WIN);
 	zc_dropbehind_after(&d, 100 * mib);
 	ck_assert_uint_eq(d.count, 0);
-	ck_assert_uint_eq(d.dropped, 2 * (uint64_t)WIN);
+	ck_assert_uint_eq(d.dropped, 32 * (uint64_t)mib);
 }
 END_TEST
 
@@ -547,9 +564,9 @@ xfer_suite(void)
 	tcase_add_test(tc, dropbehind_off_below_threshold);
 	tcase_add_test(tc, dropbehind_threshold_zero_is_off);
 	tcase_add_test(tc, dropbehind_on_at_and_above_threshold);
-	tcase_add_test(tc, dropbehind_ring_records_new_ranges_only);
+	tcase_add_test(tc, dropbehind_probes_windows_ahead);
 	tcase_add_test(tc, dropbehind_window_stops_at_the_end_of_the_file);
-	tcase_add_test(tc, dropbehind_ring_is_bounded);
+	tcase_add_test(tc, dropbehind_full_ring_waits_for_the_sent_ranges);
 	tcase_add_test(tc, dropbehind_after_waits_for_the_lag);
 	tcase_add_test(tc, dropbehind_keeps_pages_that_were_cached);
 	tcase_add_test(tc, dropbehind_drops_pages_this_transfer_brought_in);
