@@ -22,6 +22,11 @@ void zc_data_reset(struct zc_session *s);
  * reply (or the error reply). */
 void zc_data_passive(struct zc_session *s, bool extended);
 
+/* Pure: the text of /proc/sys/net/ipv4/ip_local_port_range ("32768\t60999")
+ * -> the range. 0, or -1 when it is not two ascending port numbers. */
+int zc_data_parse_local_range(const char *text, unsigned *lo,
+			      unsigned *hi) ZC_MUST_CHECK;
+
 /* Pure: "h1,h2,h3,h4,p1,p2" -> IPv4 address and port. 0, or -1 (EINVAL
  * syntax or a number above 255, ERANGE port 0). */
 int zc_data_parse_port(const char *arg, struct sockaddr_storage *out,

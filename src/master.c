@@ -21,6 +21,7 @@
 
 #include "broker.h"
 #include "compat/compat.h"
+#include "data_conn.h"
 #include "ctrl_io.h"
 #include "log.h"
 #include "master.h"
@@ -57,6 +58,8 @@ struct master {
 	 * a retired broker (reload) is forgotten and exits by itself */
 	int broker_ctl;
 	pid_t broker_pid;
+	unsigned ephemeral_lo, ephemeral_hi; /* for passive ports without
+						pasv_ports (0: unknown) */
 	long long broker_after_ms; /* respawn back-off */
 
 	int anon_root_fd;
@@ -177,6 +180,29 @@ has_ipv4_port(const struct zc_addr_list *l, uint16_t port)
 		    ((const struct sockaddr_in *)(const void *)&l->a[i].ss)->sin_port == port)
 			return true;
 	return false;
+}
+
+/* The kernel's ephemeral port range, where passive ports go when
+ * pasv_ports is not set (workers cannot read /proc in their chroot). */
+static void
+read_ephemeral_range(struct master *m)
+{
+	char text[64];
+	ssize_t n;
+	int fd = open("/proc/sys/net/ipv4/ip_local_port_range",
+		      O_RDONLY | O_CLOEXEC);
+
+	m->ephemeral_lo = m->ephemeral_hi = 0;
+	if (fd < 0)
+		return;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	if (zc_data_parse_local_range(text, &m->ephemeral_lo,
+				      &m->ephemeral_hi) < 0)
+		m->ephemeral_lo = m->ephemeral_hi = 0;
 }
 
 /* Log what the interface behind a listener does for zero-copy sends. */
@@ -527,6 +553,8 @@ spawn(struct master *m)
 		ctx.tls_ctx = m->tls_ctx;
 		ctx.broker_fd = broker_fd;
 		ctx.port20_fd = port20[1];
+		ctx.pasv_auto_lo = m->ephemeral_lo;
+		ctx.pasv_auto_hi = m->ephemeral_hi;
 		ctx.anon_root_fd = m->anon_root_fd;
 		ctx.xferlog_fd = m->xferlog_fd;
 		ctx.notify_fd = m->notify[1];
@@ -808,6 +836,7 @@ reload(struct master *m)
 	m->id = id;
 	apply_log_config(next);
 	m->generation++;
+	read_ephemeral_range(m);
 	/* the new users table: a new broker for the workers forked from
 	 * now on (maintain_pool starts it); the old one serves the
 	 * sessions it has until they end */
@@ -1004,6 +1033,7 @@ zc_master_run(const struct zc_cmdline *cl, const struct zc_config *cfg_in)
 	m.cl = cl;
 	m.sigfd = m.notify[0] = m.notify[1] = -1;
 	m.broker_ctl = -1;
+	read_ephemeral_range(&m);
 	m.anon_root_fd = m.xferlog_fd = -1;
 	m.start_dir_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	m.cfg = malloc(sizeof(*m.cfg));

@@ -57,6 +57,8 @@ struct zc_session_env {
 	bool implicit_tls;     /* accepted on a tls_implicit_listen address */
 	int broker_fd;         /* the auth broker, -1: no users_file */
 	int port20_fd;         /* port-20 sockets from the master, or -1 */
+	unsigned pasv_auto_lo, pasv_auto_hi; /* passive ports without pasv_ports:
+						the kernel's ephemeral range (0: unknown) */
 };
 
 struct zc_session {

@@ -813,3 +813,20 @@ def test_passive_ports_are_reused_after_time_wait(make_server, tree):
         assert "all passive ports busy" not in srv.log()
     finally:
         f.close()
+
+
+def test_passive_ports_without_pasv_ports_are_ephemeral(server, raw):
+    """Without pasv_ports the passive port comes from the kernel's
+    ephemeral range (chosen by the server, not bind(0): see DESIGN.md)."""
+    lo, hi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+    conn = raw()
+    assert conn.cmd("USER anonymous")[0] == 331
+    assert conn.cmd("PASS x@example.org")[0] == 230
+    seen = set()
+    for _ in range(20):
+        code, text = conn.cmd("EPSV")
+        assert code == 229, text
+        port = int(re.search(r"\|\|\|(\d+)\|", text).group(1))
+        assert lo <= port <= hi, (port, lo, hi)
+        seen.add(port)
+    assert len(seen) > 1  # random start, not one fixed port

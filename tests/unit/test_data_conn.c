@@ -356,6 +356,25 @@ START_TEST(parsed_addresses_compare_with_peer)
 }
 END_TEST
 
+START_TEST(local_port_range_text)
+{
+	unsigned lo = 0, hi = 0;
+
+	ck_assert_int_eq(zc_data_parse_local_range("32768\t60999\n", &lo, &hi), 0);
+	ck_assert_uint_eq(lo, 32768);
+	ck_assert_uint_eq(hi, 60999);
+	ck_assert_int_eq(zc_data_parse_local_range("1024 1024", &lo, &hi), 0);
+	ck_assert_uint_eq(lo, 1024);
+	ck_assert_uint_eq(hi, 1024);
+	ck_assert_int_eq(zc_data_parse_local_range("", &lo, &hi), -1);
+	ck_assert_int_eq(zc_data_parse_local_range("32768", &lo, &hi), -1);
+	ck_assert_int_eq(zc_data_parse_local_range("60999 32768", &lo, &hi), -1);
+	ck_assert_int_eq(zc_data_parse_local_range("0 100", &lo, &hi), -1);
+	ck_assert_int_eq(zc_data_parse_local_range("1 70000", &lo, &hi), -1);
+	ck_assert_int_eq(zc_data_parse_local_range("x y", &lo, &hi), -1);
+}
+END_TEST
+
 static Suite *
 data_conn_suite(void)
 {
@@ -389,6 +408,7 @@ data_conn_suite(void)
 	tcase_add_test(tc, same_ip_v6);
 	tcase_add_test(tc, same_ip_unknown_family_never_matches);
 	tcase_add_test(tc, is_ipv6);
+	tcase_add_test(tc, local_port_range_text);
 	tcase_add_test(tc, parsed_addresses_compare_with_peer);
 	suite_add_tcase(s, tc);
 	return s;
