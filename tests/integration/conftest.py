@@ -242,11 +242,13 @@ class RawFTP:
         code = first[:3]
         lines = [first]
         if len(first) > 3 and first[3] == "-":
-            while True:
+            for _ in range(1000000):  # bounded: a reply that never ends fails
                 line = self.readline()
                 lines.append(line)
                 if line.startswith(code + " "):
                     break
+            else:
+                raise AssertionError(f"multi-line {code} reply never ended")
         return int(code), "\n".join(lines)
 
     def closed(self, timeout=5):

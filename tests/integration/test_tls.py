@@ -24,7 +24,7 @@ import time
 
 import pytest
 
-from conftest import ZCFTPD, Reader, run, sha256, sha256_file
+from conftest import ZCFTPD, RawFTP, Reader, run, sha256, sha256_file
 
 T = 60  # seconds: upper bound for one client call
 MiB = 1024 * 1024
@@ -138,10 +138,11 @@ def client_ctx(min_version=None, max_version=None, alpn=None, ciphers=None,
 REUSE = object()  # data connection resumes the control connection's session
 
 
-class TlsFTP:
+class TlsFTP(RawFTP):
     """A byte-level control connection that can switch to TLS (AUTH TLS)
     or start in it (implicit), with PROT P data connections whose TLS
-    session is chosen by the test."""
+    session is chosen by the test. The line discipline is RawFTP's; only
+    the socket changes."""
 
     def __init__(self, host, port, ctx=None, implicit=False, timeout=10):
         self.ctx = ctx or client_ctx()
@@ -155,35 +156,6 @@ class TlsFTP:
         except BaseException:
             self.sock.close()
             raise
-
-    # same line discipline as conftest.RawFTP, on a plain or TLS socket
-    def send(self, data: bytes):
-        self.sock.sendall(data)
-
-    def cmd(self, line: str):
-        self.send(line.encode("utf-8", "surrogateescape") + b"\r\n")
-        return self.reply()
-
-    def readline(self):
-        while b"\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise EOFError("connection closed")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line.rstrip(b"\r").decode("utf-8", "replace")
-
-    def reply(self):
-        first = self.readline()
-        code = first[:3]
-        lines = [first]
-        if len(first) > 3 and first[3] == "-":
-            for _ in range(10000):
-                line = self.readline()
-                lines.append(line)
-                if line.startswith(code + " "):
-                    break
-        return int(code), "\n".join(lines)
 
     def starttls(self):
         self.sock = self.ctx.wrap_socket(self.sock, server_hostname="localhost")

@@ -79,7 +79,8 @@ tests_unit_test_scoreboard_SOURCES = tests/unit/test_scoreboard.c
 tests_unit_test_scoreboard_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_scoreboard_LDADD = $(UNIT_LIBS)
 
-tests_unit_test_xfer_engines_SOURCES = tests/unit/test_xfer_engines.c
+tests_unit_test_xfer_engines_SOURCES = tests/unit/test_xfer_engines.c \
+	tests/unit/xfer_rig.c tests/unit/xfer_rig.h
 tests_unit_test_xfer_engines_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_xfer_engines_LDADD = $(UNIT_LIBS)
 
@@ -103,7 +104,8 @@ tests_unit_test_upload_SOURCES = tests/unit/test_upload.c
 tests_unit_test_upload_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_upload_LDADD = $(UNIT_LIBS)
 
-tests_unit_test_xfer_recv_SOURCES = tests/unit/test_xfer_recv.c
+tests_unit_test_xfer_recv_SOURCES = tests/unit/test_xfer_recv.c \
+	tests/unit/xfer_rig.c tests/unit/xfer_rig.h
 tests_unit_test_xfer_recv_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_xfer_recv_LDADD = $(UNIT_LIBS)
 

@@ -22,66 +22,7 @@
 #include "cfg.h"
 #include "session.h"
 #include "xfer.h"
-
-/* A connected loopback TCP pair: *srv is the accepted end. */
-static void
-tcp_pair(int *cli, int *srv)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	socklen_t len = sizeof(a);
-	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_ge(l, 0);
-	ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(listen(l, 1), 0);
-	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
-	*cli = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_eq(connect(*cli, (struct sockaddr *)&a, sizeof(a)), 0);
-	*srv = accept4(l, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	ck_assert_int_ge(*srv, 0);
-	close(l);
-}
-
-struct rig {
-	struct zc_config cfg;
-	struct zc_session s;
-	int ctrl_cli;
-	int data_cli, data_srv;
-	char *buf;
-};
-
-static void
-rig_init(struct rig *r)
-{
-	struct zc_session_env env;
-	int ctrl_srv;
-
-	zc_cfg_defaults(&r->cfg);
-	r->cfg.data_timeout = 10;
-	r->buf = malloc(ZC_COPY_BUF_SIZE);
-	ck_assert_ptr_nonnull(r->buf);
-	memset(&env, 0, sizeof(env));
-	env.cfg = &r->cfg;
-	env.anon_root_fd = -1;
-	env.copy_buf = r->buf;
-	env.xferlog_fd = -1;
-	tcp_pair(&r->ctrl_cli, &ctrl_srv);
-	ck_assert_int_eq(zc_session_init(&r->s, &env, ctrl_srv), 0);
-	r->s.anonymous = true;
-	tcp_pair(&r->data_cli, &r->data_srv);
-}
-
-static void
-rig_fini(struct rig *r)
-{
-	zc_session_fini(&r->s);
-	close(r->ctrl_cli);
-	close(r->data_cli);
-	if (r->data_srv >= 0)
-		close(r->data_srv);
-	free(r->buf);
-}
+#include "xfer_rig.h"
 
 /* Read everything from fd until EOF into a malloc'ed buffer. */
 static char *
@@ -139,6 +80,7 @@ transfer(int file_fd, off_t off, off_t end, enum zc_engine engine)
 	pid_t pid;
 
 	rig_init(&r);
+	r.s.anonymous = true;
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -303,6 +245,7 @@ START_TEST(abor_on_the_control_connection_stops_a_blocked_transfer)
 
 	ck_assert_int_eq(ftruncate(fd, (off_t)len), 0);
 	rig_init(&r);
+	r.s.anonymous = true;
 	/* nobody reads the data connection: the sender blocks; ABOR is
 	 * already waiting on the control connection */
 	ck_assert_int_eq(write(r.ctrl_cli, "STAT\r\nABOR\r\n", 12), 12);
