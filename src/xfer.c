@@ -377,24 +377,42 @@ zc_xfer_send_file(struct zc_xfer *x)
 
 /* Wait (bounded) until the peer has acknowledged every byte sent: the
  * 226 must not claim a delivery that has not happened. Polled, since no
- * event reports acknowledgements; usually done at the first look. */
-static void
+ * event reports acknowledgements; usually done at the first look. The
+ * poll asks for no event, so it wakes early only for POLLERR/POLLHUP: a
+ * peer that reset the connection. Its unacknowledged bytes stay counted
+ * in SIOCOUTQ after the reset, so without that check a client that
+ * closes early with unread data would hold the reply for the whole
+ * timeout. Returns false when the peer reset the connection before
+ * acknowledging everything. That is not proof of loss: a reset does not
+ * carry its acknowledgement to us, and TLS clients often reset after
+ * the last record with our close_notify still unread. So the reply
+ * stays 226 (everything was sent, as vsftpd says too) and the log
+ * names the reset. */
+static bool
 wait_acked(int fd, long long timeout_ms)
 {
 	long long deadline = zc_now_ms() + timeout_ms;
 	int step_ms = 1;
 
 	for (;;) {
-		int unacked = 0;
+		struct pollfd pfd = {.fd = fd, .events = 0};
+		int unacked = 0, rc;
+
 		if (ioctl(fd, SIOCOUTQ, &unacked) < 0 || unacked == 0)
-			return;
+			return true;
 		if (zc_now_ms() >= deadline) {
 			zc_log_debug("data connection: %d bytes still unacknowledged",
 				     unacked);
-			return;
+			return true; /* slow, not refused: say what was sent */
 		}
-		if (zc_session_poll(NULL, 0, step_ms) < 0 && errno == EINTR)
-			return; /* shutdown */
+		rc = zc_session_poll(&pfd, 1, step_ms);
+		if (rc < 0 && errno == EINTR)
+			return true; /* shutdown */
+		if (rc > 0 && (pfd.revents & (POLLERR | POLLHUP)) != 0) {
+			zc_log_debug("data connection reset with %d bytes "
+				     "unacknowledged", unacked);
+			return false;
+		}
 		if (step_ms < 4) /* each step can add its length to the 226 */
 			step_ms *= 2;
 	}
@@ -405,14 +423,17 @@ wait_acked(int fd, long long timeout_ms)
  * acknowledgement rather than the FIN's (SO_LINGER) matters: a client
  * that keeps the data socket open until it has read the 226 delays its
  * ACK of our FIN by its delayed-ACK timer (40 ms on Linux), which used to
- * hold up every 226. On failure or abort, reset at once. */
-static void
+ * hold up every 226. On failure or abort, reset at once. Returns false
+ * when a graceful close found the peer had reset the connection with
+ * bytes unacknowledged. */
+static bool
 close_data(struct zc_xfer *x, bool graceful)
 {
 	struct linger lg = {.l_onoff = 1, .l_linger = 0};
 
 	if (graceful) {
 		long long t = (long long)x->s->cfg->data_timeout * 1000;
+		bool delivered;
 		if (t > ZC_DATA_LINGER_MS)
 			t = ZC_DATA_LINGER_MS;
 		/* TLS: close_notify first, so the client sees a clean end
@@ -420,11 +441,11 @@ close_data(struct zc_xfer *x, bool graceful)
 		if (x->tls != NULL)
 			zc_tls_close(x->tls, x->data_fd, (int)t);
 		x->tls = NULL;
-		wait_acked(x->data_fd, t);
+		delivered = wait_acked(x->data_fd, t);
 		shutdown(x->data_fd, SHUT_WR);
 		close(x->data_fd); /* the FIN goes out from the kernel */
 		x->data_fd = -1;
-		return;
+		return delivered;
 	}
 	zc_tls_free(x->tls); /* abort or failure: no close_notify */
 	x->tls = NULL;
@@ -432,6 +453,7 @@ close_data(struct zc_xfer *x, bool graceful)
 		zc_log_debug("SO_LINGER: %s", strerror(errno));
 	close(x->data_fd);
 	x->data_fd = -1;
+	return true;
 }
 
 static const char *
@@ -467,13 +489,14 @@ log_transfer(struct zc_xfer *x, enum zc_xfer_result r, long long ms)
 	struct zc_session *s = x->s;
 
 	zc_log_escape(x->status.path, strlen(x->status.path), path, sizeof(path));
-	zc_log_info("%s %s bytes=%llu seconds=%lld.%03lld engine=%s result=%s%s%s%s%s",
+	zc_log_info("%s %s bytes=%llu seconds=%lld.%03lld engine=%s result=%s%s%s%s%s%s",
 		    x->status.what, path, (unsigned long long)x->bytes, ms / 1000,
 		    ms % 1000, zc_engine_name(x->engine), result_name(r),
 		    x->reason != NULL ? " reason=" : "",
 		    x->reason != NULL ? x->reason : "",
 		    x->tls_version != NULL ? " tls=" : "",
-		    x->tls_version != NULL ? x->tls_version : "");
+		    x->tls_version != NULL ? x->tls_version : "",
+		    x->peer_reset ? " closed=peer-reset" : "");
 	if (s->env.xferlog_fd >= 0 && x->file_fd >= 0) {
 		struct zc_xferlog_rec rec = {
 			.when = time(NULL),
@@ -519,7 +542,7 @@ zc_xfer_finish(struct zc_xfer *x, enum zc_xfer_result r, const char *ok_text)
 	struct zc_session *s = x->s;
 	long long ms;
 
-	close_data(x, r == ZC_XFER_OK);
+	x->peer_reset = !close_data(x, r == ZC_XFER_OK);
 	if (x->file_fd >= 0)
 		zc_dropbehind_finish(&x->db);
 	ms = zc_now_ms() - x->start_ms;

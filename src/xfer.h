@@ -89,6 +89,7 @@ struct zc_xfer {
 			      whether the control connection closes too */
 	enum zc_engine engine;
 	const char *reason; /* why this engine (or why it fell back) */
+	bool peer_reset;    /* all sent, then reset before acknowledged */
 	const char *fail_text; /* 451 text for ZC_XFER_FILE_ERROR, or NULL */
 	uint64_t rate;      /* bytes per second, 0: unlimited */
 	long long start_ms, last_progress_ms;

@@ -248,6 +248,45 @@ def test_big_sparse_rest_partial_read(server, tree, off):
     assert_serves_file(server, tree, "four_k.bin")
 
 
+def test_reset_after_send_replies_at_once(server, tree):
+    """The whole rest fits in the socket buffers, so the server's send
+    finishes; the client then resets the data connection without reading
+    (close with unread data sends RST). The final reply comes at once,
+    not after the ten-second wait for acknowledgements that the reset
+    leaves counted in SIOCOUTQ: 226 (all was sent; the log names the
+    reset) or 426 if the reset beat the last send."""
+    size = (tree / "ten_m.bin").stat().st_size
+    c = RawFTP(server.host, server.port)
+    try:
+        login(c)
+        assert c.cmd("TYPE I")[0] == 200
+        assert c.cmd(f"REST {size - 96 * 1024}")[0] == 350
+        code, text = c.cmd("EPSV")
+        assert code == 229, text
+        port = int(re.search(r"\(\|\|\|(\d+)\|\)", text).group(1))
+        d = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        d.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        d.settimeout(T)
+        d.connect((server.host, port))
+        c.send(b"RETR ten_m.bin\r\n")
+        code, text = c.reply()
+        assert code == 150, text
+        assert d.recv(1)  # data flows; the rest waits unread
+        time.sleep(0.3)   # let the server hand the rest to the kernel
+        d.close()         # unread data: RST
+        c.sock.settimeout(5)
+        code, text = c.reply()
+        assert code in (226, 426), text
+        if code == 226:
+            server.wait_log(r"(?m)RETR \S*ten_m\.bin bytes=98304 .*"
+                            r"result=ok .*closed=peer-reset$", timeout=5)
+        c.sock.settimeout(T)
+        assert c.cmd("NOOP")[0] == 200
+    finally:
+        c.close()
+    assert_serves_file(server, tree, "four_k.bin")
+
+
 def test_big_sparse_rest_edges(server, tree):
     c = RawFTP(server.host, server.port)
     try:
