@@ -50,6 +50,8 @@ struct zc_session_env {
 	const struct zc_config *cfg;
 	int anon_root_fd;      /* -1: anonymous access impossible */
 	char *copy_buf;        /* ZC_COPY_BUF_SIZE bytes */
+	char *tls_batch_buf;   /* ZC_TLS_BATCH_CAP bytes, or NULL: TLS
+				  records go to the socket one by one */
 	int xferlog_fd;        /* -1: none */
 	uint64_t *score_bytes; /* scoreboard counter, may be NULL */
 	unsigned long id;      /* session id for logs */

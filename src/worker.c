@@ -19,6 +19,7 @@
 #include "log.h"
 #include "reply.h"
 #include "session.h"
+#include "tls_batch.h"
 #include "worker.h"
 
 static volatile sig_atomic_t retire_requested;
@@ -157,8 +158,15 @@ serve(const struct zc_worker_ctx *ctx, int fd, bool implicit_tls,
 	long long t0 = zc_now_ms();
 
 	env.copy_buf = malloc(ZC_COPY_BUF_SIZE);
-	if (env.copy_buf == NULL || zc_session_init(&s, &env, fd) < 0) {
+	/* untouched (no memory used) unless a PROT P transfer runs */
+	if (ctx->tls_ctx != NULL)
+		env.tls_batch_buf = malloc(ZC_TLS_BATCH_CAP);
+	if (env.copy_buf == NULL ||
+	    (ctx->tls_ctx != NULL && env.tls_batch_buf == NULL) ||
+	    zc_session_init(&s, &env, fd) < 0) {
 		zc_log_warn("session setup");
+		free(env.copy_buf);
+		free(env.tls_batch_buf);
 		close(fd);
 		return;
 	}
@@ -172,6 +180,8 @@ serve(const struct zc_worker_ctx *ctx, int fd, bool implicit_tls,
 			    (unsigned long long)ctx->cfg->max_per_ip);
 		refuse(fd, "Too many connections from your address.");
 		zc_session_fini(&s);
+		free(env.copy_buf);
+		free(env.tls_batch_buf);
 		return;
 	}
 	zc_log_info("session start");
@@ -184,6 +194,7 @@ serve(const struct zc_worker_ctx *ctx, int fd, bool implicit_tls,
 		    (unsigned long long)s.bytes_in, (zc_now_ms() - t0) / 1000);
 	zc_session_fini(&s);
 	free(env.copy_buf);
+	free(env.tls_batch_buf);
 }
 
 void

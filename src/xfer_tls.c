@@ -15,6 +15,7 @@
 #include "log.h"
 #include "session.h"
 #include "tls.h"
+#include "tls_batch.h"
 #include "xfer.h"
 
 static short
@@ -113,18 +114,58 @@ zc_xfer_start_tls(struct zc_xfer *x)
 	return ZC_XFER_OK;
 }
 
+/* Write out what the batch holds, waiting (bounded by the transfer's
+ * own clocks) while the socket is full. */
+static enum zc_xfer_result
+flush_batch(struct zc_xfer *x, struct zc_tls_batch *b)
+{
+	while (zc_tls_batch_flush(b, x->data_fd) < 0) {
+		enum zc_xfer_result r;
+
+		if (errno != EAGAIN) {
+			zc_log_debug("data connection write: %s",
+				     strerror(errno));
+			return ZC_XFER_NET_ERROR;
+		}
+		r = zc_xfer_wait(x, POLLOUT);
+		if (r != ZC_XFER_OK)
+			return r;
+	}
+	return ZC_XFER_OK;
+}
+
+/* Encrypt and send buf. With the session's batch buffer (and no kernel
+ * TLS), each SSL_write's records are gathered and sent in one call;
+ * otherwise OpenSSL writes each record to the socket itself. */
 enum zc_xfer_result
 zc_xfer_tls_write(struct zc_xfer *x, const char *buf, size_t len)
 {
+	struct zc_tls_batch b = {.buf = (unsigned char *)x->s->env.tls_batch_buf,
+				 .cap = ZC_TLS_BATCH_CAP};
+	bool batched = b.buf != NULL && !zc_tls_ktls_send(x->tls);
+
 	while (len > 0) {
 		size_t done = 0;
-		enum zc_tls_io io = zc_tls_write(x->tls, buf, len, &done);
+		enum zc_tls_io io = batched ? zc_tls_batch_write(x->tls, &b, buf,
+								len, &done)
+					    : zc_tls_write(x->tls, buf, len,
+							   &done);
 		enum zc_xfer_result r;
 
+		if (batched && io != ZC_TLS_ERROR) {
+			/* the records gathered go out before anything else:
+			 * on WANT_WRITE the batch filled up, and flushing it
+			 * is what lets the retry proceed */
+			r = flush_batch(x, &b);
+			if (r != ZC_XFER_OK)
+				return r;
+		}
 		if (io == ZC_TLS_DONE) {
 			buf += done;
 			len -= done;
 			r = zc_xfer_account(x, done);
+		} else if (io == ZC_TLS_WANT_WRITE && batched) {
+			r = ZC_XFER_OK; /* flushed above: retry */
 		} else if (io == ZC_TLS_WANT_READ || io == ZC_TLS_WANT_WRITE) {
 			r = zc_xfer_wait(x, wanted_events(io));
 		} else {

@@ -1,8 +1,8 @@
 /* Unit tests for tls.c: the server context (certificate, key, cipher and
  * version settings and their errors), handshakes against an OpenSSL
  * client over a socketpair, session resumption limited to one worker's
- * ticket keys, the ALPN rule, the control reader through TLS, and the
- * pure ALPN list parser. */
+ * ticket keys, the ALPN rule, the control reader through TLS, record
+ * batching (tls_batch.c), and the pure ALPN list parser. */
 #include "config.h"
 
 #include <check.h>
@@ -22,6 +22,7 @@
 #include "cfg.h"
 #include "ctrl_io.h"
 #include "tls.h"
+#include "tls_batch.h"
 
 static char dir[64];
 static char cert_path[128], key_path[128], other_key_path[128];
@@ -500,6 +501,140 @@ START_TEST(ctrl_garbage_is_a_tls_error)
 }
 END_TEST
 
+/* ---- record batching ---- */
+
+/* Read whatever the client can decrypt now into out (at most cap); the
+ * number of bytes appended. */
+static size_t
+client_drain(struct pair *p, unsigned char *out, size_t cap)
+{
+	size_t got = 0;
+
+	while (got < cap) {
+		int n = SSL_read(p->client, out + got, (int)(cap - got));
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
+/* Send b's records, letting the client read while the socketpair is
+ * full. */
+static size_t
+flush_to_client(struct pair *p, struct zc_tls_batch *b, unsigned char *out,
+		size_t cap)
+{
+	size_t got = 0;
+
+	for (int i = 0; i < 10000; i++) {
+		int rc = zc_tls_batch_flush(b, p->sfd);
+		got += client_drain(p, out + got, cap - got);
+		if (rc == 0)
+			return got;
+		ck_assert_int_eq(errno, EAGAIN);
+	}
+	ck_abort_msg("batch never flushed");
+	return got;
+}
+
+static unsigned char *
+pattern(size_t n)
+{
+	unsigned char *d = malloc(n);
+
+	ck_assert_ptr_nonnull(d);
+	for (size_t i = 0; i < n; i++)
+		d[i] = (unsigned char)(i * 7 + i / 251);
+	return d;
+}
+
+START_TEST(batch_gathers_one_write_into_one_buffer)
+{
+	char err[256];
+	SSL_CTX *sctx = zc_tls_ctx_new(&cfg, err, sizeof(err));
+	SSL_CTX *cctx = client_ctx(0);
+	struct pair p;
+	size_t n = ZC_TLS_BATCH_PLAIN + 1000, done = 0, got = 0;
+	unsigned char *data = pattern(n), *out = malloc(n), *buf = malloc(ZC_TLS_BATCH_CAP);
+	struct zc_tls_batch b = {.buf = buf, .cap = ZC_TLS_BATCH_CAP};
+	size_t records = ZC_TLS_BATCH_PLAIN / 16384;
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_ptr_nonnull(buf);
+	pair_open(&p, sctx, cctx);
+	ck_assert(pair_handshake(&p));
+	pair_exchange(&p);
+	/* one call takes at most ZC_TLS_BATCH_PLAIN bytes, all into b */
+	ck_assert_int_eq(zc_tls_batch_write(p.server, &b, data, n, &done), ZC_TLS_DONE);
+	ck_assert_uint_eq(done, ZC_TLS_BATCH_PLAIN);
+	/* 16 full records, each with TLS 1.3 AEAD overhead (5 + 1 + 16) */
+	ck_assert_uint_eq(b.len, ZC_TLS_BATCH_PLAIN + records * 22);
+	/* nothing reached the socket yet */
+	ck_assert_uint_eq(client_drain(&p, out, n), 0);
+	/* not flushed: a second call is refused, not reordered */
+	ck_assert_int_eq(zc_tls_batch_write(p.server, &b, data, 10, &done), ZC_TLS_ERROR);
+	got = flush_to_client(&p, &b, out, n);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_int_eq(zc_tls_batch_write(p.server, &b, data + ZC_TLS_BATCH_PLAIN,
+					    n - ZC_TLS_BATCH_PLAIN, &done), ZC_TLS_DONE);
+	ck_assert_uint_eq(done, n - ZC_TLS_BATCH_PLAIN);
+	got += flush_to_client(&p, &b, out + got, n - got);
+	ck_assert_uint_eq(got, n);
+	ck_assert(memcmp(out, data, n) == 0);
+	/* the socket BIO is back: close_notify goes to the client */
+	ck_assert_int_eq(zc_tls_shutdown_step(p.server), ZC_TLS_DONE);
+	ck_assert_int_le(SSL_read(p.client, out, 1), 0);
+	ck_assert_int_eq(SSL_get_error(p.client, 0), SSL_ERROR_ZERO_RETURN);
+	pair_close(&p);
+	free(data);
+	free(out);
+	free(buf);
+	SSL_CTX_free(cctx);
+	zc_tls_ctx_free(sctx);
+}
+END_TEST
+
+START_TEST(batch_full_asks_for_a_flush_and_keeps_order)
+{
+	char err[256];
+	SSL_CTX *sctx = zc_tls_ctx_new(&cfg, err, sizeof(err));
+	SSL_CTX *cctx = client_ctx(TLS1_2_VERSION);
+	struct pair p;
+	size_t n = 100000, off = 0, got = 0;
+	unsigned char *data = pattern(n), *out = malloc(n), *buf = malloc(20000);
+	/* room for one record, not two */
+	struct zc_tls_batch b = {.buf = buf, .cap = 20000};
+	int want_writes = 0;
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_ptr_nonnull(buf);
+	pair_open(&p, sctx, cctx);
+	ck_assert(pair_handshake(&p));
+	ck_assert_str_eq(zc_tls_version_name(p.server), "TLSv1.2");
+	for (int i = 0; i < 1000 && off < n; i++) {
+		size_t done = 0;
+		enum zc_tls_io io = zc_tls_batch_write(p.server, &b, data + off,
+						       n - off, &done);
+		ck_assert(io == ZC_TLS_DONE || io == ZC_TLS_WANT_WRITE);
+		want_writes += io == ZC_TLS_WANT_WRITE;
+		off += done;
+		got += flush_to_client(&p, &b, out + got, n - got);
+	}
+	ck_assert_uint_eq(off, n);
+	ck_assert_int_gt(want_writes, 0);
+	got += client_drain(&p, out + got, n - got);
+	ck_assert_uint_eq(got, n);
+	ck_assert(memcmp(out, data, n) == 0);
+	pair_close(&p);
+	free(data);
+	free(out);
+	free(buf);
+	SSL_CTX_free(cctx);
+	zc_tls_ctx_free(sctx);
+}
+END_TEST
+
 static Suite *
 tls_suite(void)
 {
@@ -524,6 +659,12 @@ tls_suite(void)
 	tcase_add_test(tc, alpn_without_ftp_fails_the_handshake);
 	tcase_add_test(tc, ctrl_reads_lines_through_tls);
 	tcase_add_test(tc, ctrl_garbage_is_a_tls_error);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("batch");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, batch_gathers_one_write_into_one_buffer);
+	tcase_add_test(tc, batch_full_asks_for_a_flush_and_keeps_order);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("alpn");
