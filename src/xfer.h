@@ -69,7 +69,7 @@ struct zc_dropbehind {
 	struct {
 		off_t off, len;
 		bool was_cached;
-	} ring[16];
+	} ring[5]; /* windows from DROP_LAG behind to PROBE_AHEAD ahead */
 	unsigned head, count;
 	uint64_t dropped;
 };

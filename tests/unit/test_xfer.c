@@ -378,11 +378,11 @@ START_TEST(dropbehind_on_at_and_above_threshold)
 }
 END_TEST
 
-/* Residency is probed, and pages dropped, in 4 MiB windows, up to 32 MiB
+/* Residency is probed, and pages dropped, in 32 MiB windows, up to 32 MiB
  * ahead of the chunk being sent (beyond the kernel's readahead). The
  * files are written and evicted first, so every window probes as "not
  * cached" (a hole would read as cached: its zero pages need no I/O). */
-#define WIN ((off_t)4 << 20)
+#define WIN ((off_t)32 << 20)
 #define AHEAD ((off_t)32 << 20)
 
 static void
@@ -398,23 +398,24 @@ START_TEST(dropbehind_probes_windows_ahead)
 {
 	struct zc_dropbehind d;
 
-	evicted_file(64 << 20);
-	zc_dropbehind_init(&d, tfd, 64 << 20, 1);
+	evicted_file(128 << 20);
+	zc_dropbehind_init(&d, tfd, 128 << 20, 1);
 	zc_dropbehind_before(&d, 0, 65536);
-	/* windows up to 32 MiB + 64 KiB: nine */
-	ck_assert_uint_eq(d.count, 9);
+	/* windows up to 32 MiB + 64 KiB: two */
+	ck_assert_uint_eq(d.count, 2);
 	ck_assert_int_eq(d.checked_to, AHEAD + WIN);
 	/* still covered: nothing new */
 	zc_dropbehind_before(&d, 32768, 65536);
-	ck_assert_uint_eq(d.count, 9);
+	ck_assert_uint_eq(d.count, 2);
 	/* a little further: one more window */
 	zc_dropbehind_before(&d, WIN, 65536);
-	ck_assert_uint_eq(d.count, 10);
+	ck_assert_uint_eq(d.count, 3);
 	ck_assert_int_eq(d.checked_to, AHEAD + 2 * WIN);
-	ck_assert_int_eq(d.ring[9].off, AHEAD + WIN);
-	ck_assert_int_eq(d.ring[9].len, WIN);
+	ck_assert_int_eq(d.ring[2].off, AHEAD + WIN);
+	ck_assert_int_eq(d.ring[2].len, WIN);
+	ck_assert(!d.ring[2].was_cached);
 	zc_dropbehind_before(&d, 0, 0); /* empty: nothing */
-	ck_assert_uint_eq(d.count, 10);
+	ck_assert_uint_eq(d.count, 3);
 	zc_dropbehind_finish(&d);
 	ck_assert_uint_eq(d.count, 0);
 	ck_assert_int_eq(d.probe_fd, -1);
@@ -441,24 +442,27 @@ START_TEST(dropbehind_full_ring_waits_for_the_sent_ranges)
 	struct zc_dropbehind d;
 	unsigned ring = (unsigned)N(d.ring);
 	const off_t mib = 1 << 20;
+	off_t size = ((off_t)ring + 2) * WIN;
 
-	evicted_file(128 << 20);
-	zc_dropbehind_init(&d, tfd, 128 << 20, 1);
+	evicted_file(size);
+	zc_dropbehind_init(&d, tfd, size, 1);
 	zc_dropbehind_before(&d, 0, 65536);
 	/* far ahead: the ring fills, nothing unsent is dropped */
-	zc_dropbehind_before(&d, 40 * mib, 65536);
+	zc_dropbehind_before(&d, size - 10 * mib, 65536);
 	ck_assert_uint_eq(d.count, ring);
 	ck_assert_int_eq(d.checked_to, (off_t)ring * WIN);
 	ck_assert_uint_eq(d.dropped, 0);
-	/* 40 MiB sent: the windows ending 8 MiB behind go */
-	zc_dropbehind_after(&d, 40 * mib);
-	ck_assert_uint_eq(d.count, ring - 8);
-	ck_assert_uint_eq(d.dropped, 8 * (uint64_t)WIN);
-	zc_dropbehind_before(&d, 40 * mib, 65536);
-	ck_assert_int_eq(d.checked_to, 40 * mib + AHEAD + WIN);
+	/* sent up to 10 MiB before the end: every window of the ring
+	 * ends at least 8 MiB behind and goes */
+	zc_dropbehind_after(&d, size - 10 * mib);
+	ck_assert_uint_eq(d.count, 0);
+	ck_assert_uint_eq(d.dropped, (uint64_t)ring * (uint64_t)WIN);
+	zc_dropbehind_before(&d, size - 10 * mib, 65536);
+	ck_assert_int_eq(d.checked_to, size);
+	ck_assert_uint_eq(d.count, 2);
 	zc_dropbehind_finish(&d);
 	ck_assert_uint_eq(d.count, 0);
-	ck_assert_uint_eq(d.dropped, (uint64_t)(40 * mib + AHEAD + WIN));
+	ck_assert_uint_eq(d.dropped, (uint64_t)size);
 }
 END_TEST
 
@@ -467,20 +471,20 @@ START_TEST(dropbehind_after_waits_for_the_lag)
 	struct zc_dropbehind d;
 	const off_t mib = 1 << 20;
 
-	evicted_file(32 << 20);
-	zc_dropbehind_init(&d, tfd, 32 << 20, 1);
+	evicted_file(64 << 20);
+	zc_dropbehind_init(&d, tfd, 64 << 20, 1);
 	zc_dropbehind_before(&d, 0, (size_t)mib);
-	ck_assert_uint_eq(d.count, 8); /* the whole file: 8 windows */
+	ck_assert_uint_eq(d.count, 2); /* the whole file: 2 windows */
 	zc_dropbehind_after(&d, 2 * mib);
-	ck_assert_uint_eq(d.count, 8); /* the socket may still hold it */
+	ck_assert_uint_eq(d.count, 2); /* the socket may still hold it */
 	zc_dropbehind_after(&d, WIN + 8 * mib - 1);
-	ck_assert_uint_eq(d.count, 8);
+	ck_assert_uint_eq(d.count, 2);
 	zc_dropbehind_after(&d, WIN + 8 * mib); /* 8 MiB behind the first */
-	ck_assert_uint_eq(d.count, 7);
+	ck_assert_uint_eq(d.count, 1);
 	ck_assert_uint_eq(d.dropped, (uint64_t)WIN);
 	zc_dropbehind_after(&d, 100 * mib);
 	ck_assert_uint_eq(d.count, 0);
-	ck_assert_uint_eq(d.dropped, 32 * (uint64_t)mib);
+	ck_assert_uint_eq(d.dropped, 64 * (uint64_t)mib);
 }
 END_TEST
 
