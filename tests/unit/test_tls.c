@@ -97,7 +97,7 @@ teardown(void)
 struct pair {
 	int sfd, cfd;
 	SSL *server, *client;
-	SSL_CTX *cctx;
+	SSL_CTX *sctx, *cctx;
 };
 
 static SSL_CTX *
@@ -120,6 +120,7 @@ pair_open(struct pair *p, SSL_CTX *sctx, SSL_CTX *cctx)
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
 	p->sfd = sv[0];
 	p->cfd = sv[1];
+	p->sctx = sctx;
 	p->cctx = cctx;
 	p->server = zc_tls_new(sctx, p->sfd, false);
 	ck_assert_ptr_nonnull(p->server);
@@ -138,6 +139,32 @@ pair_close(struct pair *p)
 	SSL_free(p->client);
 	close(p->sfd);
 	close(p->cfd);
+}
+
+static bool pair_handshake(struct pair *p);
+
+/* A server context from cfg and a client up to max_version (0: any),
+ * connected through a completed handshake; pair_disconnect() frees it
+ * all. */
+static void
+pair_connect(struct pair *p, int max_version)
+{
+	char err[256];
+	SSL_CTX *sctx = zc_tls_ctx_new(&cfg, err, sizeof(err));
+
+	ck_assert_msg(sctx != NULL, "%s", err);
+	pair_open(p, sctx, client_ctx(max_version));
+	ck_assert(pair_handshake(p));
+}
+
+static void
+pair_disconnect(struct pair *p)
+{
+	SSL_CTX *sctx = p->sctx, *cctx = p->cctx;
+
+	pair_close(p);
+	SSL_CTX_free(cctx);
+	zc_tls_ctx_free(sctx);
 }
 
 /* Drive both handshakes; true when both completed. */
@@ -314,17 +341,11 @@ END_TEST
 
 START_TEST(default_min_version_accepts_1_2)
 {
-	char err[256];
-	SSL_CTX *sctx = zc_tls_ctx_new(&cfg, err, sizeof(err));
-	SSL_CTX *cctx = client_ctx(TLS1_2_VERSION);
 	struct pair p;
 
-	pair_open(&p, sctx, cctx);
-	ck_assert(pair_handshake(&p));
+	pair_connect(&p, TLS1_2_VERSION);
 	ck_assert_str_eq(zc_tls_version_name(p.server), "TLSv1.2");
-	pair_close(&p);
-	SSL_CTX_free(cctx);
-	zc_tls_ctx_free(sctx);
+	pair_disconnect(&p);
 }
 END_TEST
 
@@ -551,9 +572,6 @@ pattern(size_t n)
 
 START_TEST(batch_gathers_one_write_into_one_buffer)
 {
-	char err[256];
-	SSL_CTX *sctx = zc_tls_ctx_new(&cfg, err, sizeof(err));
-	SSL_CTX *cctx = client_ctx(0);
 	struct pair p;
 	size_t n = ZC_TLS_BATCH_PLAIN + 1000, done = 0, got = 0;
 	unsigned char *data = pattern(n), *out = malloc(n), *buf = malloc(ZC_TLS_BATCH_CAP);
@@ -562,8 +580,7 @@ START_TEST(batch_gathers_one_write_into_one_buffer)
 
 	ck_assert_ptr_nonnull(out);
 	ck_assert_ptr_nonnull(buf);
-	pair_open(&p, sctx, cctx);
-	ck_assert(pair_handshake(&p));
+	pair_connect(&p, 0);
 	pair_exchange(&p);
 	/* one call takes at most ZC_TLS_BATCH_PLAIN bytes, all into b */
 	ck_assert_int_eq(zc_tls_batch_write(p.server, &b, data, n, &done), ZC_TLS_DONE);
@@ -586,20 +603,15 @@ START_TEST(batch_gathers_one_write_into_one_buffer)
 	ck_assert_int_eq(zc_tls_shutdown_step(p.server), ZC_TLS_DONE);
 	ck_assert_int_le(SSL_read(p.client, out, 1), 0);
 	ck_assert_int_eq(SSL_get_error(p.client, 0), SSL_ERROR_ZERO_RETURN);
-	pair_close(&p);
+	pair_disconnect(&p);
 	free(data);
 	free(out);
 	free(buf);
-	SSL_CTX_free(cctx);
-	zc_tls_ctx_free(sctx);
 }
 END_TEST
 
 START_TEST(batch_full_asks_for_a_flush_and_keeps_order)
 {
-	char err[256];
-	SSL_CTX *sctx = zc_tls_ctx_new(&cfg, err, sizeof(err));
-	SSL_CTX *cctx = client_ctx(TLS1_2_VERSION);
 	struct pair p;
 	size_t n = 100000, off = 0, got = 0;
 	unsigned char *data = pattern(n), *out = malloc(n), *buf = malloc(20000);
@@ -609,8 +621,7 @@ START_TEST(batch_full_asks_for_a_flush_and_keeps_order)
 
 	ck_assert_ptr_nonnull(out);
 	ck_assert_ptr_nonnull(buf);
-	pair_open(&p, sctx, cctx);
-	ck_assert(pair_handshake(&p));
+	pair_connect(&p, TLS1_2_VERSION);
 	ck_assert_str_eq(zc_tls_version_name(p.server), "TLSv1.2");
 	for (int i = 0; i < 1000 && off < n; i++) {
 		size_t done = 0;
@@ -626,12 +637,10 @@ START_TEST(batch_full_asks_for_a_flush_and_keeps_order)
 	got += client_drain(&p, out + got, n - got);
 	ck_assert_uint_eq(got, n);
 	ck_assert(memcmp(out, data, n) == 0);
-	pair_close(&p);
+	pair_disconnect(&p);
 	free(data);
 	free(out);
 	free(buf);
-	SSL_CTX_free(cctx);
-	zc_tls_ctx_free(sctx);
 }
 END_TEST
 
