@@ -16,6 +16,7 @@
 
 #include "cfg.h"
 #include "cmdline.h"
+#include "fds.h"
 #include "log.h"
 #include "master.h"
 #include "netfeat.h"
@@ -128,6 +129,11 @@ main(int argc, char **argv)
 	char msg[512];
 	int rc;
 
+	/* before anything is opened: nothing inherited reaches a worker */
+	if (zc_fds_sanitize() < 0) {
+		perror(ZC_NAME ": closing inherited descriptors");
+		return 1;
+	}
 	if (zc_cmdline_parse(argc, argv, &cl, msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "%s: %s\n%s", ZC_NAME, msg, zc_cmdline_usage());
 		return 2;

@@ -97,6 +97,7 @@ class Server:
         self.proc = None
         self.port = None
         self.host = "127.0.0.1"
+        self.popen_kw = {}  # extra subprocess.Popen arguments (pass_fds, ...)
 
     def argv(self):
         argv = [ZCFTPD]
@@ -112,7 +113,7 @@ class Server:
         # unit tests. Other ASan/UBSan checks stay on.
         env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"), "detect_leaks=0"]))
         self.proc = subprocess.Popen(self.argv(), stdout=self.logfile, stderr=self.logfile,
-                                     stdin=subprocess.DEVNULL, env=env)
+                                     stdin=subprocess.DEVNULL, env=env, **self.popen_kw)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             m = re.search(r"listening on (\[[^\]]+\]|[0-9.]+):(\d+)", self.log())

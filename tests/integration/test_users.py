@@ -414,3 +414,42 @@ def test_active_from_port_20_falls_back_when_not_possible(make_server, homes):
     assert r.returncode == 0, r.stderr
     assert r.stdout == b"public\n"
     srv.wait_log(r"no port-20 socket")
+
+
+def held_fds(pid):
+    """{fd number: readlink target} of process PID."""
+    out = {}
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            out[int(fd)] = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            pass
+    return out
+
+
+def test_inherited_descriptors_reach_no_process(make_server, homes, pw_hash, tmp_path):
+    """Descriptors left open by whatever starts zcftpd reach neither the
+    master nor the auth broker nor any worker (logged in or idle), and a
+    closed stdout is reopened on /dev/null so that no socket or file
+    becomes fd 1."""
+    require_root()  # a worker's /proc/PID/fd is root's to read
+    users = tmp_path / "users"
+    write_users(users, pw_hash, homes)
+    r, w = os.pipe()
+    try:
+        pipe = f"pipe:[{os.fstat(r).st_ino}]"
+        srv = make_server(opts={"users_file": str(users), "login_fail_delay": "0"},
+                          anon_root=homes["anon"], start=False)
+        srv.popen_kw = {"pass_fds": (r, w), "preexec_fn": lambda: os.close(1)}
+        srv.start()
+        f = login(srv)
+        assert fetch(f, "alice.txt") == b"alice's file\n"
+        procs = [srv.proc.pid] + srv.children()
+        assert broker_pid(srv) in procs and len(procs) >= 3
+        for pid in procs:
+            assert pipe not in held_fds(pid).values(), f"{pid} holds the inherited pipe"
+        assert held_fds(srv.proc.pid).get(1) == "/dev/null"
+        f.quit()
+    finally:
+        os.close(r)
+        os.close(w)
