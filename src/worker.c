@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ctrl_io.h"
+#include "iobuf.h"
 #include "log.h"
 #include "reply.h"
 #include "session.h"
@@ -157,10 +158,10 @@ serve(const struct zc_worker_ctx *ctx, int fd, bool implicit_tls,
 	char prefix[128];
 	long long t0 = zc_now_ms();
 
-	env.copy_buf = malloc(ZC_COPY_BUF_SIZE);
+	env.copy_buf = zc_iobuf_alloc(ZC_COPY_BUF_SIZE);
 	/* untouched (no memory used) unless a PROT P transfer runs */
 	if (ctx->tls_ctx != NULL)
-		env.tls_batch_buf = malloc(ZC_TLS_BATCH_CAP);
+		env.tls_batch_buf = zc_iobuf_alloc(ZC_TLS_BATCH_CAP);
 	if (env.copy_buf == NULL ||
 	    (ctx->tls_ctx != NULL && env.tls_batch_buf == NULL) ||
 	    zc_session_init(&s, &env, fd) < 0) {

@@ -23,7 +23,8 @@ UNIT_TESTS = \
 	tests/unit/test_xfer_recv \
 	tests/unit/test_port20 \
 	tests/unit/test_netfeat \
-	tests/unit/test_fds
+	tests/unit/test_fds \
+	tests/unit/test_iobuf
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -31,6 +32,9 @@ TESTS += $(UNIT_TESTS)
 tests_unit_test_fds_SOURCES = tests/unit/test_fds.c
 tests_unit_test_fds_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fds_LDADD = $(UNIT_LIBS)
+tests_unit_test_iobuf_SOURCES = tests/unit/test_iobuf.c
+tests_unit_test_iobuf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_iobuf_LDADD = $(UNIT_LIBS)
 tests_unit_test_str_SOURCES = tests/unit/test_str.c
 tests_unit_test_str_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_str_LDADD = $(UNIT_LIBS)

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "iobuf.h"
 #include "xfer_rig.h"
 
 void
@@ -40,7 +41,7 @@ rig_init(struct rig *r)
 
 	zc_cfg_defaults(&r->cfg);
 	r->cfg.data_timeout = 10;
-	r->buf = malloc(ZC_COPY_BUF_SIZE);
+	r->buf = zc_iobuf_alloc(ZC_COPY_BUF_SIZE);
 	ck_assert_ptr_nonnull(r->buf);
 	memset(&env, 0, sizeof(env));
 	env.cfg = &r->cfg;
