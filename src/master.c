@@ -1,6 +1,8 @@
 /*
- * master.c: listeners, worker pool, signals, reload and shutdown.
- * See master.h.
+ * master.c: the worker pool, the auth broker's and the listeners'
+ * lifetimes, signals, reload and shutdown. See master.h. The
+ * configuration is loaded by master_config.c, listeners are bound by
+ * listeners.c.
  */
 #include "config.h"
 
@@ -23,9 +25,9 @@
 #include "compat/compat.h"
 #include "data_conn.h"
 #include "ctrl_io.h"
+#include "listeners.h"
 #include "log.h"
 #include "master.h"
-#include "netfeat.h"
 #include "port20.h"
 #include "privdrop.h"
 #include "reply.h"
@@ -90,98 +92,6 @@ now_ms(void)
 	return zc_now_ms();
 }
 
-static void
-report_planned(const char *key, const char *why, void *ctx)
-{
-	(void)ctx;
-	zc_log_warnx("%s is set but ignored: %s", key, why);
-}
-
-/* SECURITY: run as root, a config file others can write is a way to
- * root; refuse it (as sshd does), at start and on every reload. */
-static int
-check_config_file_mode(const char *path, struct zc_cfg_error *err)
-{
-	struct stat st;
-
-	if (path == NULL || !zc_privdrop_is_root() || stat(path, &st) < 0)
-		return 0; /* a missing file is the parser's to report */
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "%s: writable by group or others; refusing to run as "
-			 "root with it", path);
-		return -1;
-	}
-	return 0;
-}
-
-void
-zc_master_report_planned(const struct zc_config *cfg)
-{
-	zc_cfg_report_planned(cfg, report_planned, NULL);
-}
-
-/* users_file: made absolute (reloads and the broker open it later) and
- * parsed once so that an error names its line now; the table is then
- * wiped: the master, whose memory every worker inherits, keeps no hash. */
-static int
-check_users_file(struct zc_config *cfg, struct zc_cfg_error *err)
-{
-	char abs[PATH_MAX];
-	struct zc_users users;
-	int fd, rc;
-
-	if (cfg->users_file[0] == '\0')
-		return 0;
-	if (realpath(cfg->users_file, abs) == NULL ||
-	    (fd = open(abs, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		snprintf(err->msg, sizeof(err->msg), "users_file %.900s: %s",
-			 cfg->users_file, strerror(errno));
-		return -1;
-	}
-	zc_strlcpy(cfg->users_file, abs, sizeof(cfg->users_file));
-	rc = zc_users_load_fd(fd, abs, &users, err->msg, sizeof(err->msg));
-	close(fd);
-	if (rc == 0) {
-		for (size_t i = 0; i < users.n; i++)
-			if (access(users.v[i].home, F_OK) != 0)
-				fprintf(stderr, "%s: warning: %s:%u: home "
-					"directory %s: %s\n", ZC_NAME, abs,
-					users.v[i].line, users.v[i].home,
-					strerror(errno));
-		zc_users_free(&users);
-	}
-	return rc;
-}
-
-int
-zc_master_load_config(const struct zc_cmdline *cl, struct zc_config *cfg,
-		      struct zc_cfg_error *err)
-{
-	if (check_config_file_mode(cl->config_file, err) < 0)
-		return -1;
-	zc_cfg_defaults(cfg);
-	if (cl->config_file != NULL &&
-	    zc_cfg_parse_file(cfg, cl->config_file, err) < 0)
-		return -1;
-	for (size_t i = 0; i < cl->n_overrides; i++)
-		if (zc_cfg_parse_override(cfg, cl->overrides[i], err) < 0)
-			return -1;
-	if (zc_cfg_finish(cfg, err) < 0)
-		return -1;
-	return check_users_file(cfg, err);
-}
-
-static bool
-has_ipv4_port(const struct zc_addr_list *l, uint16_t port)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (l->a[i].ss.ss_family == AF_INET &&
-		    ((const struct sockaddr_in *)(const void *)&l->a[i].ss)->sin_port == port)
-			return true;
-	return false;
-}
-
 /* The kernel's ephemeral port range, where passive ports go when
  * pasv_ports is not set (workers cannot read /proc in their chroot). */
 static void
@@ -205,78 +115,15 @@ read_ephemeral_range(struct master *m)
 		m->ephemeral_lo = m->ephemeral_hi = 0;
 }
 
-/* Log what the interface behind a listener does for zero-copy sends. */
-static void
-report_nic(const struct sockaddr_storage *addr, const char *name)
-{
-	char desc[256];
-
-	zc_netfeat_describe(addr, desc, sizeof(desc));
-	zc_log_info("zero-copy path for %s: %s", name, desc);
-}
-
-/* Bind every address of `l` into fds; on failure close what was opened.
- * `what` is added to the log line ("" or " (implicit TLS)"). */
-static int
-bind_list(const struct zc_addr_list *l, int *fds, const char *what)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		const struct zc_addr *a = &l->a[i];
-		char name[INET6_ADDRSTRLEN + 16];
-		int one = 1, fd;
-
-		zc_cfg_addr_format(a, name, sizeof(name));
-		fd = socket(a->ss.ss_family,
-			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			goto fail;
-		fds[i] = fd;
-		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
-			goto fail;
-		if (a->ss.ss_family == AF_INET6) {
-			/* "[::]:21" alone serves IPv4 too; next to an IPv4
-			 * address on the same port it must be IPv6 only */
-			const struct sockaddr_in6 *s6 = (const void *)&a->ss;
-			int only = has_ipv4_port(l, s6->sin6_port);
-			if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only,
-				       sizeof(only)) < 0)
-				goto fail;
-		}
-		if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
-			zc_log_warn("cannot bind %s", name);
-			i++;
-			goto fail_logged;
-		}
-		if (listen(fd, ZC_LISTEN_BACKLOG) < 0)
-			goto fail;
-		{
-			struct zc_addr real = {.len = sizeof(real.ss)};
-			if (getsockname(fd, (struct sockaddr *)&real.ss, &real.len) == 0)
-				zc_cfg_addr_format(&real, name, sizeof(name));
-			zc_log_info("listening on %s%s", name, what);
-			report_nic(&real.ss, name);
-		}
-	}
-	return 0;
-fail:
-	zc_log_warn("listener %zu", i);
-	i++;
-fail_logged:
-	while (i-- > 0)
-		close(fds[i]);
-	return -1;
-}
-
 /* Bind both lists into m's fds (on failure nothing stays open). */
 static int
 bind_listeners(struct master *m, const struct zc_addr_list *plain,
 	       const struct zc_addr_list *implicit)
 {
-	if (bind_list(plain, m->listen_fds, "") < 0)
+	if (zc_listeners_bind(plain, m->listen_fds, "") < 0)
 		return -1;
-	if (bind_list(implicit, m->listen_fds + plain->n, " (implicit TLS)") < 0) {
+	if (zc_listeners_bind(implicit, m->listen_fds + plain->n,
+			      " (implicit TLS)") < 0) {
 		for (size_t i = 0; i < plain->n; i++)
 			close(m->listen_fds[i]);
 		return -1;
