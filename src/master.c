@@ -28,6 +28,7 @@
 #include "listeners.h"
 #include "log.h"
 #include "master.h"
+#include "popular.h"
 #include "port20.h"
 #include "privdrop.h"
 #include "reply.h"
@@ -62,6 +63,7 @@ struct master {
 	pid_t broker_pid;
 	unsigned ephemeral_lo, ephemeral_hi; /* for passive ports without
 						pasv_ports (0: unknown) */
+	uint64_t cache_budget; /* zc_popular_memory_budget(), 0: unknown */
 	long long broker_after_ms; /* respawn back-off */
 
 	int anon_root_fd;
@@ -90,6 +92,19 @@ static long long
 now_ms(void)
 {
 	return zc_now_ms();
+}
+
+/* How much memory the page cache may fill, which decides whether a
+ * popular big file may stay cached (popular.h); read again on reload. */
+static void
+read_cache_budget(struct master *m)
+{
+	m->cache_budget = zc_popular_memory_budget();
+	zc_log_debug("page cache budget %llu MiB: popular files up to %llu MiB "
+		     "skip drop-behind",
+		     (unsigned long long)(m->cache_budget >> 20),
+		     (unsigned long long)(m->cache_budget /
+					  ZC_POPULAR_FIT_DIVISOR >> 20));
 }
 
 /* The kernel's ephemeral port range, where passive ports go when
@@ -402,6 +417,7 @@ spawn(struct master *m)
 		ctx.port20_fd = port20[1];
 		ctx.pasv_auto_lo = m->ephemeral_lo;
 		ctx.pasv_auto_hi = m->ephemeral_hi;
+		ctx.cache_budget = m->cache_budget;
 		ctx.anon_root_fd = m->anon_root_fd;
 		ctx.xferlog_fd = m->xferlog_fd;
 		ctx.notify_fd = m->notify[1];
@@ -684,6 +700,7 @@ reload(struct master *m)
 	apply_log_config(next);
 	m->generation++;
 	read_ephemeral_range(m);
+	read_cache_budget(m);
 	/* the new users table: a new broker for the workers forked from
 	 * now on (maintain_pool starts it); the old one serves the
 	 * sessions it has until they end */
@@ -881,6 +898,7 @@ zc_master_run(const struct zc_cmdline *cl, const struct zc_config *cfg_in)
 	m.sigfd = m.notify[0] = m.notify[1] = -1;
 	m.broker_ctl = -1;
 	read_ephemeral_range(&m);
+	read_cache_budget(&m);
 	m.anon_root_fd = m.xferlog_fd = -1;
 	m.start_dir_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	m.cfg = malloc(sizeof(*m.cfg));

@@ -1,7 +1,8 @@
 /*
  * scoreboard.h: the shared scoreboard, one slot per worker, in MAP_SHARED
  * memory created by the master before forking. A worker writes only its
- * own slot (state, client address, start time, bytes); the master reads
+ * own slot (state, client address, start time, bytes) and the table of
+ * popular big files (popular.h); the master reads
  * slots to count idle workers and per-address sessions but never trusts
  * them for anything but counting (pids come from its own table).
  */
@@ -15,6 +16,7 @@
 #include <time.h>
 
 #include "defs.h"
+#include "popular.h"
 
 enum zc_slot_state {
 	ZC_SLOT_FREE = 0,
@@ -34,6 +36,8 @@ struct zc_slot {
 /* The shared mapping: a header, then the slots. */
 struct zc_scoreboard_shm {
 	size_t high_water; /* slots [0, high_water) may be in use */
+	struct zc_popular popular; /* workers' table of recent big files;
+				      the master never reads it */
 	struct zc_slot slots[];
 };
 

@@ -54,6 +54,8 @@ struct zc_session_env {
 				  records go to the socket one by one */
 	int xferlog_fd;        /* -1: none */
 	uint64_t *score_bytes; /* scoreboard counter, may be NULL */
+	struct zc_popular *popular; /* shared table of recent big files, or NULL */
+	uint64_t cache_budget; /* memory the page cache may use (popular.h) */
 	unsigned long id;      /* session id for logs */
 	SSL_CTX *tls_ctx;     /* NULL: FTPS not configured */
 	bool implicit_tls;     /* accepted on a tls_implicit_listen address */

@@ -152,6 +152,8 @@ serve(const struct zc_worker_ctx *ctx, int fd, bool implicit_tls,
 		.anon_root_fd = ctx->anon_root_fd,
 		.xferlog_fd = ctx->xferlog_fd,
 		.score_bytes = &slot->bytes,
+		.popular = &ctx->sb->shm->popular,
+		.cache_budget = ctx->cache_budget,
 		.id = (unsigned long)getpid(),
 	};
 	static struct zc_session s; /* large (buffers): not on the stack */

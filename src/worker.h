@@ -25,6 +25,7 @@ struct zc_worker_ctx {
 	int broker_fd;     /* owned: this worker's auth broker connection, or -1 */
 	int port20_fd;     /* owned: port-20 requests to the master, or -1 */
 	unsigned pasv_auto_lo, pasv_auto_hi; /* the ephemeral port range */
+	uint64_t cache_budget; /* zc_popular_memory_budget(), read by the master */
 	int anon_root_fd;  /* -1: anonymous root could not be opened */
 	int xferlog_fd;    /* -1: none */
 	int notify_fd;     /* write end of the master's wake-up pipe */

@@ -12,11 +12,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/sockios.h>
 
 #include "log.h"
+#include "popular.h"
 #include "reply.h"
 #include "session.h"
 #include "xfer.h"
@@ -106,6 +108,27 @@ zc_xfer_choose_recv_engine(bool ascii, enum zc_engine_cfg configured)
 	return c;
 }
 
+/* A big file that other downloads sent recently and that fits in memory
+ * stays cached: no drop-behind (popular.h). */
+static void
+spare_if_popular(struct zc_xfer *x, off_t size)
+{
+	struct zc_session_env *env = &x->s->env;
+	struct stat st;
+
+	x->cache = "drop-behind";
+	if (env->popular == NULL || fstat(x->file_fd, &st) < 0)
+		return;
+	x->noted = true;
+	x->dev = (uint64_t)st.st_dev;
+	x->ino = (uint64_t)st.st_ino;
+	if (zc_popular_keep_cached(env->popular, x->dev, x->ino, (uint64_t)size,
+				   env->cache_budget, zc_popular_now())) {
+		x->db.on = false;
+		x->cache = "kept-popular";
+	}
+}
+
 void
 zc_xfer_init(struct zc_xfer *x, struct zc_session *s, int data_fd,
 	     int file_fd, off_t off, off_t end, const char *what,
@@ -124,9 +147,12 @@ zc_xfer_init(struct zc_xfer *x, struct zc_session *s, int data_fd,
 	x->status.total = end > off ? (uint64_t)(end - off) : 0;
 	s->xfer = &x->status;
 	x->db.on = false;
-	if (file_fd >= 0)
+	if (file_fd >= 0) {
 		zc_dropbehind_init(&x->db, file_fd, end,
 				   s->cfg->drop_behind_threshold);
+		if (x->db.on)
+			spare_if_popular(x, end);
+	}
 }
 
 void
@@ -489,14 +515,16 @@ log_transfer(struct zc_xfer *x, enum zc_xfer_result r, long long ms)
 	struct zc_session *s = x->s;
 
 	zc_log_escape(x->status.path, strlen(x->status.path), path, sizeof(path));
-	zc_log_info("%s %s bytes=%llu seconds=%lld.%03lld engine=%s result=%s%s%s%s%s%s",
+	zc_log_info("%s %s bytes=%llu seconds=%lld.%03lld engine=%s result=%s%s%s%s%s%s%s%s",
 		    x->status.what, path, (unsigned long long)x->bytes, ms / 1000,
 		    ms % 1000, zc_engine_name(x->engine), result_name(r),
 		    x->reason != NULL ? " reason=" : "",
 		    x->reason != NULL ? x->reason : "",
 		    x->tls_version != NULL ? " tls=" : "",
 		    x->tls_version != NULL ? x->tls_version : "",
-		    x->peer_reset ? " closed=peer-reset" : "");
+		    x->peer_reset ? " closed=peer-reset" : "",
+		    x->cache != NULL ? " cache=" : "",
+		    x->cache != NULL ? x->cache : "");
 	if (s->env.xferlog_fd >= 0 && x->file_fd >= 0) {
 		struct zc_xferlog_rec rec = {
 			.when = time(NULL),
@@ -545,6 +573,10 @@ zc_xfer_finish(struct zc_xfer *x, enum zc_xfer_result r, const char *ok_text)
 	x->peer_reset = !close_data(x, r == ZC_XFER_OK);
 	if (x->file_fd >= 0)
 		zc_dropbehind_finish(&x->db);
+	/* the window of popularity counts from the end of a download */
+	if (x->noted)
+		(void)zc_popular_note(s->env.popular, x->dev, x->ino,
+				      zc_popular_now());
 	ms = zc_now_ms() - x->start_ms;
 	s->xfer = NULL;
 	/* a transfer is activity: the idle clock starts at its end */

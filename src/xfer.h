@@ -95,6 +95,10 @@ struct zc_xfer {
 	long long start_ms, last_progress_ms;
 	struct zc_xfer_status status;
 	struct zc_dropbehind db;
+	const char *cache;  /* big files: "drop-behind" or "kept-popular"
+			       for the log line; NULL otherwise */
+	bool noted;         /* in the popular table: noted again at the end */
+	uint64_t dev, ino;  /* the file's, when noted */
 };
 
 /* Prepare a transfer on data_fd. file_fd -1 for listings. */

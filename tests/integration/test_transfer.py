@@ -19,7 +19,8 @@ import time
 
 import pytest
 
-from conftest import BIG_SPARSE, Reader, serving_worker, sha256, sha256_file, wait_until
+from conftest import (BIG_SPARSE, IS_ROOT, Reader, serving_worker, sha256, sha256_file,
+                      wait_until)
 
 MiB = 1024 * 1024
 TEN_M = 10 * MiB
@@ -495,6 +496,136 @@ def test_rate_limit_anon_limits(make_server, tree):
     srv.wait_log(retr_log_re("/ten_m.bin", r"\S+", "ok", 2 * MiB))
     secs = float(re.search(r"RETR /ten_m\.bin bytes=2097152 seconds=(\d+\.\d+)", srv.log()).group(1))
     assert secs >= 1.5, secs
+
+
+def resident_fraction(path):
+    """Share of PATH's pages in the page cache: mincore(2) on a shared
+    mapping (truthful to us: we own the file)."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_int, ctypes.c_long]
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    size = os.path.getsize(path)
+    pages = (size + 4095) // 4096
+    vec = (ctypes.c_ubyte * pages)()
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        addr = libc.mmap(None, size, 1, 1, fd, 0)  # PROT_READ, MAP_SHARED
+        assert addr not in (None, ctypes.c_void_p(-1).value)
+        try:
+            assert libc.mincore(addr, size, vec) == 0, ctypes.get_errno()
+        finally:
+            libc.munmap(addr, size)
+    finally:
+        os.close(fd)
+    return sum(b & 1 for b in vec) / pages
+
+
+def evicted_file(path, size):
+    """A file of SIZE random bytes, written to disk and out of the cache."""
+    with open(path, "wb") as f:
+        f.write(os.urandom(size))
+        f.flush()
+        os.fsync(f.fileno())
+        os.posix_fadvise(f.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+    path.chmod(0o644)
+
+
+def test_popular_big_file_is_kept_cached(make_server, tmp_path, tree):
+    """Drop-behind releases a big file the first time it is sent; sent
+    again within the popularity window, it is left in the cache."""
+    root = private_root(tmp_path, tree, ["four_k.bin"])
+    iso = root / "release.iso"
+    evicted_file(iso, 8 * MiB)
+    want = sha256_file(iso)
+    srv = make_server(opts={"drop_behind_threshold": "1m"}, anon_root=root)
+    r = subprocess.run(["curl", "-sS", "--max-time", "30", srv.url("release.iso")],
+                       capture_output=True, timeout=60)
+    assert r.returncode == 0 and sha256(r.stdout) == want, r.stderr
+    srv.wait_log(r"RETR /release\.iso bytes=8388608 .* cache=drop-behind")
+    ftp = srv.ftp()
+    try:
+        assert sha256(ftp_get(ftp, "release.iso")) == want
+        ftp.quit()
+    finally:
+        ftp.close()
+    srv.wait_log(r"RETR /release\.iso bytes=8388608 .* cache=kept-popular")
+    # nothing of the second download was dropped
+    assert resident_fraction(iso) > 0.95
+    # files below the threshold are not in the table and say nothing
+    ftp = srv.ftp()
+    try:
+        assert ftp_get(ftp, "four_k.bin") == (tree / "four_k.bin").read_bytes()
+        ftp.quit()
+    finally:
+        ftp.close()
+    srv.wait_log(retr_log_re("/four_k.bin"))
+    assert "cache=" not in re.search(r"RETR /four_k\.bin bytes.*", srv.log()).group(0)
+
+
+def memory_cgroup(limit):
+    """A new memory cgroup limited to LIMIT bytes (cgroup v1 or v2):
+    (its cgroup.procs file, its directory). Skips where there is none."""
+    if not IS_ROOT:
+        pytest.skip("creating a memory cgroup needs root")
+    name = f"zc-test-{os.getpid()}-{time.monotonic_ns()}"
+    if os.path.isfile("/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        d, knob = f"/sys/fs/cgroup/memory/{name}", "memory.limit_in_bytes"
+    elif "memory" in open("/sys/fs/cgroup/cgroup.controllers").read().split() \
+            if os.path.exists("/sys/fs/cgroup/cgroup.controllers") else False:
+        d, knob = f"/sys/fs/cgroup/{name}", "memory.max"
+    else:
+        pytest.skip("no cgroup memory controller here")
+    try:
+        os.mkdir(d)
+        with open(os.path.join(d, knob), "w") as f:
+            f.write(str(limit))
+    except OSError as e:
+        pytest.skip(f"cannot create a memory cgroup: {e}")
+    return os.path.join(d, "cgroup.procs"), d
+
+
+def test_popular_file_too_big_for_the_memory_is_still_dropped(make_server, tmp_path, tree):
+    """The server reads its memory cgroup's limit: in 512 MiB, a popular
+    file above a quarter of it (128 MiB) is dropped behind every time, a
+    small popular one is kept."""
+    procs, cg = memory_cgroup(512 * MiB)
+    try:
+        root = private_root(tmp_path, tree, [])
+        big = root / "big.img"
+        with open(big, "wb") as f:
+            f.truncate(136 * MiB)  # sparse: quick to make, read as zeros
+        big.chmod(0o644)
+        evicted_file(root / "mid.img", 4 * MiB)
+
+        def enter_cgroup():
+            with open(procs, "w") as f:
+                f.write(str(os.getpid()))
+
+        srv = make_server(opts={"drop_behind_threshold": "1m", "log_level": "debug"},
+                          anon_root=root, start=False)
+        srv.popen_kw = {"preexec_fn": enter_cgroup}
+        srv.start()
+        assert re.search(r"page cache budget 512 MiB", srv.log()), srv.log()[-2000:]
+        for _ in range(2):
+            for name in ("big.img", "mid.img"):
+                r = subprocess.run(["curl", "-sS", "-o", "/dev/null", "--max-time", "60",
+                                    srv.url(name)], capture_output=True, timeout=90)
+                assert r.returncode == 0, r.stderr
+        srv.wait_log(r"RETR /mid\.img bytes=\d+ .* cache=kept-popular")
+        caches = re.findall(r"RETR /big\.img bytes=142606336 .* cache=(\S+)", srv.log())
+        assert caches == ["drop-behind", "drop-behind"], srv.log()[-3000:]
+        srv.stop()
+    finally:
+        for _ in range(100):  # bounded: the server's processes leave the group
+            try:
+                os.rmdir(cg)
+                break
+            except OSError:
+                time.sleep(0.05)
 
 
 @pytest.mark.parametrize("engine", ["sendfile", "readwrite"])
