@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,7 +34,6 @@
 #include "scoreboard.h"
 #include "session.h"
 #include "tls.h"
-#include "users.h"
 #include "worker.h"
 
 struct child {
