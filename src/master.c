@@ -32,6 +32,7 @@
 #include "privdrop.h"
 #include "reply.h"
 #include "scoreboard.h"
+#include "sysfile.h"
 #include "session.h"
 #include "tls.h"
 #include "worker.h"
@@ -111,18 +112,11 @@ static void
 read_ephemeral_range(struct master *m)
 {
 	char text[64];
-	ssize_t n;
-	int fd = open("/proc/sys/net/ipv4/ip_local_port_range",
-		      O_RDONLY | O_CLOEXEC);
 
 	m->ephemeral_lo = m->ephemeral_hi = 0;
-	if (fd < 0)
+	if (zc_read_text_file("/proc/sys/net/ipv4/ip_local_port_range", text,
+			      sizeof(text)) < 0)
 		return;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	text[n] = '\0';
 	if (zc_data_parse_local_range(text, &m->ephemeral_lo,
 				      &m->ephemeral_hi) < 0)
 		m->ephemeral_lo = m->ephemeral_hi = 0;

@@ -20,6 +20,7 @@
 
 #include "compat/compat.h"
 #include "netfeat.h"
+#include "sysfile.h"
 
 int
 zc_netfeat_default_route4(const char *text, char *dev, size_t cap)
@@ -107,27 +108,6 @@ same_addr(const struct sockaddr *ifa, const struct sockaddr_storage *a)
 		      sizeof(struct in6_addr)) == 0;
 }
 
-static int
-read_text(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-
-	if (fd < 0)
-		return -1;
-	while (len + 1 < cap) {
-		ssize_t n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	close(fd);
-	return 0;
-}
-
 int
 zc_netfeat_egress(const struct sockaddr_storage *addr, char *dev, size_t cap)
 {
@@ -138,9 +118,9 @@ zc_netfeat_egress(const struct sockaddr_storage *addr, char *dev, size_t cap)
 		if (text == NULL)
 			return -1;
 		if (addr->ss_family == AF_INET6 &&
-		    read_text("/proc/net/ipv6_route", text, 64 * 1024) == 0)
+		    zc_read_text_file("/proc/net/ipv6_route", text, 64 * 1024) == 0)
 			rc = zc_netfeat_default_route6(text, dev, cap);
-		if (rc < 0 && read_text("/proc/net/route", text, 64 * 1024) == 0)
+		if (rc < 0 && zc_read_text_file("/proc/net/route", text, 64 * 1024) == 0)
 			rc = zc_netfeat_default_route4(text, dev, cap);
 		free(text);
 		if (rc < 0)

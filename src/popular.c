@@ -10,11 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "popular.h"
+#include "session.h"
 #include "str.h"
+#include "sysfile.h"
 
 bool
 zc_popular_note(struct zc_popular *p, uint64_t dev, uint64_t ino,
@@ -59,11 +60,7 @@ zc_popular_keep_cached(struct zc_popular *p, uint64_t dev, uint64_t ino,
 int64_t
 zc_popular_now(void)
 {
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-		return 1;
-	return (int64_t)ts.tv_sec + 1;
+	return zc_now_ms() / 1000 + 1;
 }
 
 /* Whether the comma-separated list [c, end) names "memory". */
@@ -133,23 +130,6 @@ zc_popular_parse_limit(const char *text, uint64_t *bytes)
 	return zc_str_parse_u64(text, len, 0, UINT64_MAX, bytes);
 }
 
-/* The first line of a small file, or -1. */
-static int
-read_line(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, cap - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
 uint64_t
 zc_popular_memory_budget(void)
 {
@@ -159,9 +139,9 @@ zc_popular_memory_budget(void)
 
 	if (sysinfo(&si) == 0)
 		budget = (uint64_t)si.totalram * si.mem_unit;
-	if (read_line("/proc/self/cgroup", text, sizeof(text)) == 0 &&
+	if (zc_read_text_file("/proc/self/cgroup", text, sizeof(text)) == 0 &&
 	    zc_popular_cgroup_limit_path(text, path, sizeof(path)) == 0 &&
-	    read_line(path, text, sizeof(text)) == 0 &&
+	    zc_read_text_file(path, text, sizeof(text)) == 0 &&
 	    zc_popular_parse_limit(text, &limit) == 0 &&
 	    (budget == 0 || limit < budget))
 		budget = limit;

@@ -25,7 +25,8 @@ UNIT_TESTS = \
 	tests/unit/test_netfeat \
 	tests/unit/test_fds \
 	tests/unit/test_iobuf \
-	tests/unit/test_popular
+	tests/unit/test_popular \
+	tests/unit/test_sysfile
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -39,6 +40,9 @@ tests_unit_test_iobuf_LDADD = $(UNIT_LIBS)
 tests_unit_test_popular_SOURCES = tests/unit/test_popular.c
 tests_unit_test_popular_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_popular_LDADD = $(UNIT_LIBS)
+tests_unit_test_sysfile_SOURCES = tests/unit/test_sysfile.c
+tests_unit_test_sysfile_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sysfile_LDADD = $(UNIT_LIBS)
 tests_unit_test_str_SOURCES = tests/unit/test_str.c
 tests_unit_test_str_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_str_LDADD = $(UNIT_LIBS)
