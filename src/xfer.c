@@ -336,6 +336,8 @@ zc_xfer_write(struct zc_xfer *x, const char *buf, size_t len)
 			buf += n;
 			len -= (size_t)n;
 			r = zc_xfer_account(x, (size_t)n);
+			if (r == ZC_XFER_OK && len > 0)
+				r = zc_xfer_wait(x, POLLOUT); /* buffer full */
 			if (r != ZC_XFER_OK)
 				return r;
 			continue;

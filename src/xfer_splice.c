@@ -51,6 +51,10 @@ zc_xfer_engine_splice(struct zc_xfer *x)
 		if (n > 0) {
 			in_pipe -= (size_t)n;
 			r = zc_xfer_account(x, (size_t)n);
+			/* part of the pipe left: the socket buffer is full
+			 * (see xfer_sendfile.c) */
+			if (r == ZC_XFER_OK && in_pipe > 0)
+				r = zc_xfer_wait(x, POLLOUT);
 			if (r != ZC_XFER_OK)
 				break;
 			continue;
