@@ -86,6 +86,7 @@ struct zc_config {
 	char secure_chroot_dir[PATH_MAX];
 	bool hide_ids;
 	bool listing_localtime;
+	uint64_t list_threads; /* 0: auto (zc_statpool_auto_threads) */
 	char banner[512];
 	int log;       /* enum zc_log_dest */
 	int log_level; /* enum zc_log_level_cfg */

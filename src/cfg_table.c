@@ -63,6 +63,7 @@ const struct zc_cfg_key zc_cfg_keys[] = {
 	{"secure_chroot_dir", ZC_CFG_PATH, F(secure_chroot_dir), ZC_DEFAULT_CHROOT_DIR, 0, 0, NULL, RL, NULL},
 	{"hide_ids", ZC_CFG_BOOL, F(hide_ids), "yes", 0, 0, NULL, RL, NULL},
 	{"listing_localtime", ZC_CFG_BOOL, F(listing_localtime), "no", 0, 0, NULL, RL, NULL},
+	{"list_threads", ZC_CFG_UINT, F(list_threads), "0", 0, ZC_LIST_THREADS_MAX, NULL, RL, NULL},
 	{"banner", ZC_CFG_STRING, F(banner), "zcftpd ready", 0, 0, NULL, RL, NULL},
 	{"log", ZC_CFG_ENUM, F(log), "stderr", 0, 0, log_names, RL, NULL},
 	{"log_level", ZC_CFG_ENUM, F(log_level), "info", 0, 0, log_level_names, RL, NULL},

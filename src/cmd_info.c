@@ -199,6 +199,7 @@ ZC_HANDLER(stat)
 	struct zc_list_opts o = {.longfmt = true,
 				 .hide_ids = s->cfg->hide_ids,
 				 .localtime = s->cfg->listing_localtime,
+				 .threads = (unsigned)s->cfg->list_threads,
 				 .now = time(NULL)};
 	const char *p;
 	char path[PATH_MAX];

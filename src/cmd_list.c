@@ -81,6 +81,7 @@ do_list(struct zc_session *s, const char *arg, enum list_kind kind)
 				 .gid = getegid(),
 				 .hide_ids = s->cfg->hide_ids,
 				 .localtime = s->cfg->listing_localtime,
+				 .threads = (unsigned)s->cfg->list_threads,
 				 .now = time(NULL)};
 	static const char *const what[] = {"LIST", "NLST", "MLSD"};
 	char path[PATH_MAX], prefix[PATH_MAX + 2], pattern[NAME_MAX + 1];
@@ -141,6 +142,7 @@ do_list(struct zc_session *s, const char *arg, enum list_kind kind)
 	zc_xfer_init(&x, s, dfd, -1, 0, 0, what[kind], path);
 	x.engine = ZC_ENGINE_READWRITE;
 	x.reason = "listing";
+	o.threads_used = &x.stat_threads;
 	ls.x = &x;
 	if (ls.r == ZC_XFER_OK)
 		ls.r = zc_xfer_start_tls(&x);

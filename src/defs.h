@@ -50,6 +50,15 @@
 #define ZC_LIST_MAX_ENTRIES 1000000u
 /* Bytes of names held for one listing (sorted before sending). */
 #define ZC_LIST_MAX_NAME_BYTES (256u * 1024 * 1024)
+/* Entries stat'ed, then formatted, per round of a long listing (memory
+ * stays flat: ~150 bytes each, whatever the directory's size). */
+#define ZC_LIST_STAT_WINDOW 2048u
+/* Fewer entries than this are stat'ed by the session alone: starting a
+ * thread costs about as much as statting a few hundred entries. */
+#define ZC_LIST_THREADS_MIN_ENTRIES 512u
+/* list_threads: the largest value, and the most "auto" picks. */
+#define ZC_LIST_THREADS_MAX 16u
+#define ZC_LIST_THREADS_AUTO_MAX 4u
 /* After the last data byte, how long close() may wait (SO_LINGER) for the
  * peer to acknowledge it before the 226; bounded by data_timeout too. */
 #define ZC_DATA_LINGER_MS 10000

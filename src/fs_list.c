@@ -16,6 +16,7 @@
 
 #include "fs_list.h"
 #include "glob.h"
+#include "statpool.h"
 
 /* ls(1): a file is "recent" (time shown) within six months. */
 #define SIX_MONTHS (182L * 24 * 3600)
@@ -640,12 +641,48 @@ read_names(int dirfd, const struct zc_list_opts *o, struct name_set *ns)
 	return rc;
 }
 
+/* Emit names [first, first + n) of ns; with `win`, their stat results
+ * (entries removed since readdir are skipped). */
+static enum zc_list_result
+emit_window(struct out_buf *b, int dirfd, const char *prefix,
+	    const struct zc_list_opts *o, const struct name_set *ns,
+	    size_t first, size_t n, const struct zc_stat_entry *win)
+{
+	static const struct stat no_stat;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name = ns->bytes + ns->offs[first + i];
+		char shown[PATH_MAX + NAME_MAX + 2];
+		const struct stat *st = &no_stat; /* NLST: names only */
+
+		if (win != NULL) {
+			if (win[i].err != 0)
+				continue;
+			st = &win[i].st;
+		}
+		/* NLST shows the path as given (prefix); the long formats
+		 * show the bare name */
+		if (win == NULL &&
+		    snprintf(shown, sizeof(shown), "%s%s", prefix, name) >=
+			    (int)sizeof(shown))
+			continue;
+		if (emit_entry(b, dirfd, name, win != NULL ? name : shown, st,
+			       NULL, o) < 0)
+			return ZC_LIST_STOPPED;
+	}
+	return ZC_LIST_OK;
+}
+
 enum zc_list_result
 zc_list_dir(int dirfd, const char *prefix, const struct zc_list_opts *o,
 	    zc_list_sink sink, void *ctx)
 {
 	struct name_set ns = {0};
 	struct out_buf *b = NULL;
+	struct zc_stat_entry *win = NULL;
+	struct zc_statpool *pool = NULL;
+	bool long_lines = o->longfmt || o->mlsd;
+	size_t per_round = ZC_LIST_STAT_WINDOW;
 	enum zc_list_result r = ZC_LIST_OK;
 
 	if (read_names(dirfd, o, &ns) < 0) {
@@ -662,6 +699,23 @@ zc_list_dir(int dirfd, const char *prefix, const struct zc_list_opts *o,
 	b->len = 0;
 	b->sink = sink;
 	b->ctx = ctx;
+	if (long_lines) {
+		/* stat a window of entries (in parallel when the directory
+		 * is big enough to pay for threads), then format it */
+		if (ns.n < per_round)
+			per_round = ns.n > 0 ? ns.n : 1;
+		win = calloc(per_round, sizeof(*win));
+		if (win == NULL) {
+			r = ZC_LIST_ERROR;
+			goto out;
+		}
+		if (ns.n >= ZC_LIST_THREADS_MIN_ENTRIES)
+			pool = zc_statpool_start(
+				o->threads != 0 ? o->threads
+						: zc_statpool_auto_threads());
+		if (o->threads_used != NULL)
+			*o->threads_used = 1 + zc_statpool_helpers(pool);
+	}
 	if (o->mlsd) {
 		struct stat st;
 		if (fstat(dirfd, &st) == 0 &&
@@ -670,32 +724,22 @@ zc_list_dir(int dirfd, const char *prefix, const struct zc_list_opts *o,
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < ns.n; i++) {
-		const char *name = ns.bytes + ns.offs[i];
-		char shown[PATH_MAX + NAME_MAX + 2];
-		struct stat st;
+	for (size_t first = 0; first < ns.n && r == ZC_LIST_OK;
+	     first += per_round) {
+		size_t n = ns.n - first < per_round ? ns.n - first : per_round;
 
-		/* NLST shows names only: no stat per entry */
-		if (!o->longfmt && !o->mlsd)
-			memset(&st, 0, sizeof(st));
-		else if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue; /* removed since readdir */
-		/* NLST shows the path as given (prefix); the long formats
-		 * show the bare name */
-		if (!o->longfmt && !o->mlsd &&
-		    snprintf(shown, sizeof(shown), "%s%s", prefix, name) >=
-			    (int)sizeof(shown))
-			continue;
-		if (emit_entry(b, dirfd, name,
-			       (o->longfmt || o->mlsd) ? name : shown, &st, NULL,
-			       o) < 0) {
-			r = ZC_LIST_STOPPED;
-			goto out;
+		if (win != NULL) {
+			for (size_t i = 0; i < n; i++)
+				win[i].name = ns.bytes + ns.offs[first + i];
+			zc_statpool_stat(pool, dirfd, win, n);
 		}
+		r = emit_window(b, dirfd, prefix, o, &ns, first, n, win);
 	}
-	if (flush(b) < 0)
+	if (r == ZC_LIST_OK && flush(b) < 0)
 		r = ZC_LIST_STOPPED;
 out:
+	zc_statpool_stop(pool);
+	free(win);
 	free(b);
 	free(ns.bytes);
 	free(ns.offs);

@@ -36,6 +36,10 @@ struct zc_list_opts {
 	bool localtime; /* dates in local time instead of UTC */
 	time_t now;     /* for the "recent file" rule */
 	const char *pattern; /* borrowed; list only names matching it */
+	unsigned threads;    /* threads that stat a big directory: 0 auto,
+			      * 1 the caller alone (list_threads) */
+	unsigned *threads_used; /* out, may be NULL: threads that stat'ed
+				 * (the caller and its helpers) */
 };
 
 /* Pure: the RFC 3659 fact string of one entry followed by a space and

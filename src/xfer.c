@@ -513,11 +513,14 @@ result_name(enum zc_xfer_result r)
 static void
 log_transfer(struct zc_xfer *x, enum zc_xfer_result r, long long ms)
 {
-	char path[600];
+	char path[600], threads[32] = "";
 	struct zc_session *s = x->s;
 
 	zc_log_escape(x->status.path, strlen(x->status.path), path, sizeof(path));
-	zc_log_info("%s %s bytes=%llu seconds=%lld.%03lld engine=%s result=%s%s%s%s%s%s%s%s",
+	if (x->stat_threads > 1)
+		snprintf(threads, sizeof(threads), " stat_threads=%u",
+			 x->stat_threads);
+	zc_log_info("%s %s bytes=%llu seconds=%lld.%03lld engine=%s result=%s%s%s%s%s%s%s%s%s",
 		    x->status.what, path, (unsigned long long)x->bytes, ms / 1000,
 		    ms % 1000, zc_engine_name(x->engine), result_name(r),
 		    x->reason != NULL ? " reason=" : "",
@@ -526,7 +529,7 @@ log_transfer(struct zc_xfer *x, enum zc_xfer_result r, long long ms)
 		    x->tls_version != NULL ? x->tls_version : "",
 		    x->peer_reset ? " closed=peer-reset" : "",
 		    x->cache != NULL ? " cache=" : "",
-		    x->cache != NULL ? x->cache : "");
+		    x->cache != NULL ? x->cache : "", threads);
 	if (s->env.xferlog_fd >= 0 && x->file_fd >= 0) {
 		struct zc_xferlog_rec rec = {
 			.when = time(NULL),

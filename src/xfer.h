@@ -98,6 +98,7 @@ struct zc_xfer {
 	const char *cache;  /* big files: "drop-behind" or "kept-popular"
 			       for the log line; NULL otherwise */
 	bool noted;         /* in the popular table: noted again at the end */
+	unsigned stat_threads; /* listings: threads that stat'ed entries */
 	uint64_t dev, ino;  /* the file's, when noted */
 };
 

@@ -409,6 +409,61 @@ def test_directory_of_10000_files(make_server, tmp_path):
     srv.wait_log(r"LIST /d bytes=\d+ seconds=\S+ engine=\S+ result=ok")
 
 
+def test_big_listing_same_with_stat_threads_and_without(make_server, tmp_path):
+    """list_threads: LIST, MLSD and STAT of a 3000-entry directory are
+    byte for byte the same whether the session stats alone or with
+    helper threads, each entry with its own size; the log says how many
+    threads stat'ed."""
+    root = tmp_path / "threads"
+    d = root / "d"
+    d.mkdir(parents=True)
+    n = 3000
+    for i in range(n):
+        fd = os.open(d / f"f-{i:05d}", os.O_WRONLY | os.O_CREAT, 0o644)
+        os.ftruncate(fd, i)  # sizes tell entries apart (sparse)
+        os.close(fd)
+    past = time.time() - 400 * 24 * 3600  # one date column for all
+    for i in range(n):
+        os.utime(d / f"f-{i:05d}", (past, past))
+    alone = make_server({"list_threads": "1"}, anon_root=root)
+    helped = make_server({"list_threads": "4"}, anon_root=root)
+    got = {}
+    for name, srv in (("alone", alone), ("helped", helped)):
+        f = srv.ftp(timeout=T)
+        try:
+            got[name] = (data_bytes(f, "LIST d"), data_bytes(f, "MLSD d"),
+                         f.sendcmd("STAT d"))
+            f.quit()
+        finally:
+            f.close()
+    assert got["alone"] == got["helped"]
+    lines = got["helped"][0].decode().split("\r\n")[:-1]
+    assert len(lines) == n
+    assert all(int(parse(l)["size"]) == int(parse(l)["name"][2:]) for l in lines)
+    facts = got["helped"][1].decode().split("\r\n")[:-1]
+    assert len(facts) == n + 1  # and the cdir entry
+    assert "size=2999;" in facts[-1] and facts[-1].endswith(" f-02999")
+    assert got["helped"][2].count("\n") >= n
+    helped.wait_log(r"LIST /d bytes=\d+ .*reason=listing stat_threads=4")
+    helped.wait_log(r"MLSD /d bytes=\d+ .*reason=listing stat_threads=4")
+    alone.wait_log(r"MLSD /d bytes=\d+ .*reason=listing")
+    assert "stat_threads" not in alone.log()
+    # curl through the helped server: the same LIST (curl turns the
+    # ASCII-mode CRLF into LF)
+    r = run(["curl", "-sS", "--max-time", str(T), helped.url("d/")], timeout=T + 10)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == got["alone"][0].replace(b"\r\n", b"\n")
+    # the helpers are gone once the listings are done: one thread per
+    # worker process in the server's tree
+    for pid in re.findall(r"\[(\d+) [^\]]+\] session start", helped.log()):
+        try:
+            threads = int(re.search(r"Threads:\s+(\d+)",
+                                    open(f"/proc/{pid}/status").read()).group(1))
+        except FileNotFoundError:
+            continue  # that session's worker has exited
+        assert threads == 1, f"worker {pid} has {threads} threads"
+
+
 def test_unreadable_directory_550_session_continues(make_server, tmp_path):
     require_root()  # workers drop to run_as only when started as root
     root = tmp_path / "perm"

@@ -185,6 +185,8 @@ def test_check_file_then_overrides(tmp_path):
     ("transfer_engine=turbo", "transfer_engine"),
     ("anon_enable=maybe", "anon_enable"),
     ("idle_timeout=0", "idle_timeout"),
+    ("list_threads=17", "list_threads"),
+    ("list_threads=-1", "list_threads"),
 ])
 def test_check_bad_override_exits_2(override, key):
     r = run([ZCFTPD, "-t", "-o", override], timeout=20)

@@ -26,7 +26,8 @@ UNIT_TESTS = \
 	tests/unit/test_fds \
 	tests/unit/test_iobuf \
 	tests/unit/test_popular \
-	tests/unit/test_sysfile
+	tests/unit/test_sysfile \
+	tests/unit/test_statpool
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -43,6 +44,9 @@ tests_unit_test_popular_LDADD = $(UNIT_LIBS)
 tests_unit_test_sysfile_SOURCES = tests/unit/test_sysfile.c
 tests_unit_test_sysfile_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sysfile_LDADD = $(UNIT_LIBS)
+tests_unit_test_statpool_SOURCES = tests/unit/test_statpool.c
+tests_unit_test_statpool_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_statpool_LDADD = $(UNIT_LIBS)
 tests_unit_test_str_SOURCES = tests/unit/test_str.c
 tests_unit_test_str_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_str_LDADD = $(UNIT_LIBS)

@@ -152,6 +152,7 @@ assert_cfg_equal(const struct zc_config *a, const struct zc_config *b)
 	EQ_STR(secure_chroot_dir);
 	EQ_NUM(hide_ids);
 	EQ_NUM(listing_localtime);
+	EQ_NUM(list_threads);
 	EQ_STR(banner);
 	EQ_NUM(log);
 	EQ_NUM(log_level);
@@ -200,6 +201,7 @@ START_TEST(defaults_have_documented_values)
 	ck_assert_str_eq(c.secure_chroot_dir, ZC_DEFAULT_CHROOT_DIR);
 	ck_assert(c.hide_ids);
 	ck_assert(!c.listing_localtime);
+	ck_assert_uint_eq(c.list_threads, 0); /* auto */
 	ck_assert_str_eq(c.banner, "zcftpd ready");
 	ck_assert_int_eq(c.log, ZC_LOG_DEST_STDERR);
 	ck_assert_int_eq(c.log_level, ZC_LOG_CFG_INFO);
@@ -436,6 +438,8 @@ START_TEST(type_uint_range)
 	ck_assert_int_eq(parse(&c, text), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "out of range"));
 	ck_assert_ptr_nonnull(strstr(err.msg, "t.conf:1: max_clients: "));
+	parse_fails_with("list_threads = 17\n",
+			 "t.conf:1: list_threads: '17' is out of range 0-16");
 	parse_fails_with("max_login_fails = 0\n",
 			 "t.conf:1: max_login_fails: '0' is out of range 1-1000");
 	parse_fails_with("prefork_spare_max = 0\n",
@@ -891,6 +895,7 @@ static const char every_key_changed[] =
 	"secure_chroot_dir = /var/empty\n"
 	"hide_ids = no\n"
 	"listing_localtime = yes\n"
+	"list_threads = 3\n"
 	"banner = Welcome to  the FTP server!\n"
 	"log = syslog\n"
 	"log_level = debug\n"

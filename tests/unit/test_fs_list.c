@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fs_list.h"
+#include "statpool.h"
 
 /* Fri Mar 15 12:00:00 2024 UTC */
 #define NOW ((time_t)1710504000)
@@ -543,6 +544,9 @@ tree_setup(void)
 		char name[64];
 		snprintf(name, sizeof(name), "file-%05d-padding-padding", i);
 		touch(bigdir, name);
+		/* sizes tell the entries apart in long listings */
+		snprintf(path, sizeof(path), "%s/%s", bigdir, name);
+		ck_assert_int_eq(truncate(path, i), 0);
 	}
 }
 
@@ -803,6 +807,66 @@ START_TEST(big_listing_streams_in_pieces)
 }
 END_TEST
 
+/* Threads that stat a big directory change nothing in what is listed. */
+START_TEST(long_listings_same_with_any_thread_count)
+{
+	static const unsigned counts[] = {1, 2, 4, 0, ZC_LIST_THREADS_MAX};
+	char *first[2] = {NULL, NULL};
+
+	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+		for (int mlsd = 0; mlsd <= 1; mlsd++) {
+			struct zc_list_opts o = {.now = NOW, .longfmt = true,
+						 .mlsd = mlsd == 1,
+						 .facts = ZC_FACTS_ALL,
+						 .hide_ids = true,
+						 .threads = counts[k]};
+			struct collect c = {0};
+			size_t lines = 0;
+			unsigned used = 0;
+
+			o.threads_used = &used;
+			ck_assert_int_eq(list(bigdir, "", &o, &c), ZC_LIST_OK);
+			ck_assert_uint_eq(used, counts[k] != 0
+							? counts[k]
+							: zc_statpool_auto_threads());
+			for (const char *p = c.buf; (p = strstr(p, "\r\n")) != NULL;
+			     p += 2)
+				lines++;
+			ck_assert_uint_eq(lines, BIG_N + (mlsd ? 1 : 0));
+			if (first[mlsd] == NULL) {
+				first[mlsd] = c.buf;
+				continue;
+			}
+			ck_assert_msg(strcmp(first[mlsd], c.buf) == 0,
+				      "%s with %u threads differs", mlsd ? "MLSD" :
+				      "LIST", counts[k]);
+			free(c.buf);
+		}
+	}
+	/* and each line has its own entry's size */
+	for (int i = 0; i < BIG_N; i += 997) {
+		char name[64], size[32], mlsd_size[32];
+		const char *at;
+		snprintf(name, sizeof(name), " file-%05d-", i);
+		snprintf(size, sizeof(size), " %d ", i);
+		snprintf(mlsd_size, sizeof(mlsd_size), "size=%d;", i);
+		/* LIST: the size column ends just before the 12-byte date */
+		at = strstr(first[0], name);
+		ck_assert_ptr_nonnull(at);
+		ck_assert_msg(memmem(at - 20, 20, size, strlen(size)) != NULL,
+			      "%.80s", at - 40);
+		at = strstr(first[1], name);
+		ck_assert_ptr_nonnull(at);
+		while (at > first[1] && at[-1] != '\n')
+			at--;
+		ck_assert_int_eq(strncmp(strstr(at, "size="), mlsd_size,
+					 strlen(mlsd_size)), 0);
+	}
+	free(first[0]);
+	free(first[1]);
+}
+END_TEST
+
 START_TEST(sink_returning_minus_one_stops)
 {
 	struct zc_list_opts o = {.now = NOW};
@@ -814,6 +878,27 @@ START_TEST(sink_returning_minus_one_stops)
 
 	memset(&c, 0, sizeof(c));
 	c.stop_at = 2;
+	ck_assert_int_eq(list(bigdir, "", &o, &c), ZC_LIST_STOPPED);
+	ck_assert_int_eq(c.calls, 2);
+	free(c.buf);
+
+	/* a small directory is stat'ed by the caller alone */
+	{
+		struct zc_list_opts lo = {.now = NOW, .longfmt = true,
+					  .threads = 4};
+		unsigned used = 0;
+		memset(&c, 0, sizeof(c));
+		lo.threads_used = &used;
+		ck_assert_int_eq(list(listdir, "", &lo, &c), ZC_LIST_OK);
+		ck_assert_uint_eq(used, 1);
+		free(c.buf);
+	}
+
+	/* a long listing stopped midway with stat threads running */
+	memset(&c, 0, sizeof(c));
+	c.stop_at = 2;
+	o.longfmt = true;
+	o.threads = 4;
 	ck_assert_int_eq(list(bigdir, "", &o, &c), ZC_LIST_STOPPED);
 	ck_assert_int_eq(c.calls, 2);
 	free(c.buf);
@@ -931,6 +1016,7 @@ fs_list_suite(void)
 	tcase_add_test(tc, mlsd_cdir_first_no_dotdot);
 	tcase_add_test(tc, names_with_cr_or_lf_are_never_listed);
 	tcase_add_test(tc, big_listing_streams_in_pieces);
+	tcase_add_test(tc, long_listings_same_with_any_thread_count);
 	tcase_add_test(tc, sink_returning_minus_one_stops);
 	tcase_add_test(tc, empty_directory_lists_nothing);
 	tcase_add_test(tc, not_a_directory_is_an_error);
