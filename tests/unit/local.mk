@@ -44,14 +44,16 @@ tests_unit_test_popular_LDADD = $(UNIT_LIBS)
 tests_unit_test_sysfile_SOURCES = tests/unit/test_sysfile.c
 tests_unit_test_sysfile_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sysfile_LDADD = $(UNIT_LIBS)
-tests_unit_test_statpool_SOURCES = tests/unit/test_statpool.c
+tests_unit_test_statpool_SOURCES = tests/unit/test_statpool.c \
+	tests/unit/tmptree.c tests/unit/tmptree.h
 tests_unit_test_statpool_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_statpool_LDADD = $(UNIT_LIBS)
 tests_unit_test_str_SOURCES = tests/unit/test_str.c
 tests_unit_test_str_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_str_LDADD = $(UNIT_LIBS)
 
-tests_unit_test_cfg_SOURCES = tests/unit/test_cfg.c
+tests_unit_test_cfg_SOURCES = tests/unit/test_cfg.c \
+	tests/unit/tmptree.c tests/unit/tmptree.h
 tests_unit_test_cfg_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_cfg_LDADD = $(UNIT_LIBS)
 
@@ -59,7 +61,8 @@ tests_unit_test_cmdline_SOURCES = tests/unit/test_cmdline.c
 tests_unit_test_cmdline_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_cmdline_LDADD = $(UNIT_LIBS)
 
-tests_unit_test_fs_path_SOURCES = tests/unit/test_fs_path.c
+tests_unit_test_fs_path_SOURCES = tests/unit/test_fs_path.c \
+	tests/unit/tmptree.c tests/unit/tmptree.h
 tests_unit_test_fs_path_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fs_path_LDADD = $(UNIT_LIBS)
 
@@ -79,7 +82,8 @@ tests_unit_test_cmd_table_SOURCES = tests/unit/test_cmd_table.c
 tests_unit_test_cmd_table_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_cmd_table_LDADD = $(UNIT_LIBS)
 
-tests_unit_test_fs_list_SOURCES = tests/unit/test_fs_list.c
+tests_unit_test_fs_list_SOURCES = tests/unit/test_fs_list.c \
+	tests/unit/tmptree.c tests/unit/tmptree.h
 tests_unit_test_fs_list_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fs_list_LDADD = $(UNIT_LIBS)
 
@@ -120,7 +124,8 @@ tests_unit_test_broker_SOURCES = tests/unit/test_broker.c
 tests_unit_test_broker_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_broker_LDADD = $(UNIT_LIBS)
 
-tests_unit_test_upload_SOURCES = tests/unit/test_upload.c
+tests_unit_test_upload_SOURCES = tests/unit/test_upload.c \
+	tests/unit/tmptree.c tests/unit/tmptree.h
 tests_unit_test_upload_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_upload_LDADD = $(UNIT_LIBS)
 

@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 
 #include "cfg.h"
 #include "cfg_int.h"
+#include "tmptree.h"
 
 static struct zc_cfg_error err;
 
@@ -1247,15 +1247,6 @@ END_TEST
 
 static char tmpdir[64];
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 tmp_setup(void)
 {
@@ -1266,7 +1257,7 @@ tmp_setup(void)
 static void
 tmp_teardown(void)
 {
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_rm_tree(tmpdir);
 }
 
 static void

@@ -6,7 +6,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 
 #include "fs_list.h"
 #include "statpool.h"
+#include "tmptree.h"
 
 /* Fri Mar 15 12:00:00 2024 UTC */
 #define NOW ((time_t)1710504000)
@@ -497,15 +497,6 @@ static char listdir[128];
 static char bigdir[128];
 #define BIG_N 3000
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 touch(const char *dir, const char *name)
 {
@@ -553,7 +544,7 @@ tree_setup(void)
 static void
 tree_teardown(void)
 {
-	nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_rm_tree(base);
 }
 
 struct collect {

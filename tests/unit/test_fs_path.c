@@ -5,7 +5,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "fs_path.h"
+#include "tmptree.h"
 
 /* ---- normalisation ------------------------------------------------------- */
 
@@ -364,15 +364,6 @@ END_TEST
 static char base[64];
 static char rootdir[128];
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 put_file(const char *dir, const char *name, const char *text)
 {
@@ -424,7 +415,7 @@ tree_setup(void)
 static void
 tree_teardown(void)
 {
-	nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_rm_tree(base);
 }
 
 static int

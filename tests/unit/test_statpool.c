@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,21 +15,13 @@
 
 #include "defs.h"
 #include "statpool.h"
+#include "tmptree.h"
 
 #define N_FILES 3000
 
 static char dir[64];
 static int dirfd_;
 static char names[N_FILES + 2][32];
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 /* N_FILES files, file i of size i (sparse), plus a symlink and a name
  * that does not exist. */
@@ -58,7 +49,7 @@ static void
 teardown(void)
 {
 	close(dirfd_);
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_rm_tree(dir);
 }
 
 /* Entries for names[first..first+n), results poisoned. */

@@ -11,7 +11,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include <unistd.h>
 
 #include "upload.h"
+#include "tmptree.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define PREFIX_LEN (sizeof(ZC_UPLOAD_TMP_PREFIX) - 1)
@@ -140,15 +140,6 @@ END_TEST
 
 static char base[64], rootdir[128];
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 put(const char *name, const char *text, mode_t mode)
 {
@@ -235,7 +226,7 @@ tree_setup(void)
 static void
 tree_teardown(void)
 {
-	nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_rm_tree(base);
 }
 
 static int
