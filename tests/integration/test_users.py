@@ -100,6 +100,8 @@ def fetch(f, path):
 
 
 def broker_pid(srv):
+    # the master may still be forking it when the listener is up
+    srv.wait_log(r"auth broker \d+ started")
     pids = re.findall(r"auth broker (\d+) started", srv.log())
     assert pids, srv.log()[-2000:]
     return int(pids[-1])
@@ -306,7 +308,12 @@ def caps(pid):
 def test_no_capabilities_in_workers_and_broker(users_server):
     require_root()
     srv = users_server()
-    b = caps(broker_pid(srv))
+    bpid = broker_pid(srv)
+    # the master logs "started" right after the fork; the broker drops
+    # its privileges before it loads the users and says "ready" (it
+    # reads nothing from any peer before that)
+    srv.wait_log(r"zcftpd\[%d\] \w+: \[auth broker\] ready" % bpid)
+    b = caps(bpid)
     assert b["CapEff"] == b["CapPrm"] == b["CapBnd"] == "0000000000000000", b
     assert b["NoNewPrivs"] == "1"
     assert b["Uid"].split()[0] != "0"
