@@ -408,14 +408,17 @@ probe_raced(const struct zc_dropbehind *d)
 	return false;
 }
 
-/* Run SCENARIO until one round has no raced probe (at most 8 rounds;
- * a scenario returns false when a probe raced). */
+/* Run SCENARIO until one round has no raced probe (a scenario returns
+ * false when a probe raced). Measured on the reference VM, 4-16% of such
+ * probes race, and in bursts: once all of 8 rounds did (in distcheck),
+ * so up to 24 rounds; a round that races costs one more file write. */
+#define UNRACED_ROUNDS 24
 static void
 run_unraced(bool (*scenario)(void))
 {
-	for (int round = 0; !scenario(); round++)
-		ck_assert_msg(round < 7, "every round's probes of an evicted "
-					 "file said cached");
+	for (int round = 1; !scenario(); round++)
+		ck_assert_msg(round < UNRACED_ROUNDS, "every round's probes of an "
+					 "evicted file said cached");
 }
 
 static bool
