@@ -56,6 +56,13 @@
 /* Fewer entries than this are stat'ed by the session alone: starting a
  * thread costs about as much as statting a few hundred entries. */
 #define ZC_LIST_THREADS_MIN_ENTRIES 512u
+/* A session keeps the heap memory it freed, up to this much, instead of
+ * giving it back at once (glibc's M_TRIM_THRESHOLD), and takes blocks
+ * below ZC_SESSION_MMAP_MIN from that heap rather than from fresh mmap()s
+ * (M_MMAP_THRESHOLD): a 10,000-entry listing uses ~1 MiB of buffers, and
+ * returning them made the next listing fault every page in again. */
+#define ZC_SESSION_HEAP_KEEP (4u * 1024 * 1024)
+#define ZC_SESSION_MMAP_MIN (1u * 1024 * 1024)
 /* list_threads: the largest value, and the most "auto" picks. */
 #define ZC_LIST_THREADS_MAX 16u
 #define ZC_LIST_THREADS_AUTO_MAX 4u

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,11 @@ serve(const struct zc_worker_ctx *ctx, int fd, bool implicit_tls,
 		free(env.tls_batch_buf);
 		return;
 	}
+	/* keep what one listing freed for the next (defs.h); a failure
+	 * only costs page faults, so it is logged, not fatal */
+	if (mallopt(M_TRIM_THRESHOLD, (int)ZC_SESSION_HEAP_KEEP) != 1 ||
+	    mallopt(M_MMAP_THRESHOLD, (int)ZC_SESSION_MMAP_MIN) != 1)
+		zc_log_debug("mallopt: heap thresholds left at their defaults");
 	zc_log_info("session start");
 	zc_session_run(&s);
 	zc_log_info("session end: %llu files, %llu bytes out; %llu files, "
