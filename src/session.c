@@ -182,7 +182,8 @@ zc_session_start_tls(struct zc_session *s)
 	 * the idle time) */
 	if (s->state == ZC_STATE_LOGGED_IN || left < 1000)
 		left = (long long)s->cfg->idle_timeout * 1000;
-	s->ctrl_tls = zc_tls_new(s->env.tls_ctx, s->ctrl_fd, false);
+	s->ctrl_tls = zc_tls_new(s->env.tls_ctx, s->ctrl_fd, ZC_TLS_CONN_CONTROL,
+				  false);
 	if (s->ctrl_tls == NULL) {
 		zc_tls_error(why, sizeof(why));
 		zc_log_warnx("TLS setup: %s", why);

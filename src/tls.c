@@ -150,13 +150,14 @@ zc_tls_worker_init(SSL_CTX *ctx)
 }
 
 SSL *
-zc_tls_new(SSL_CTX *ctx, int fd, bool ktls)
+zc_tls_new(SSL_CTX *ctx, int fd, enum zc_tls_conn conn, bool ktls)
 {
 	SSL *ssl = SSL_new(ctx);
 
 	if (ssl == NULL)
 		return NULL;
-	if (SSL_set_fd(ssl, fd) != 1) {
+	if (SSL_set_fd(ssl, fd) != 1 ||
+	    (conn == ZC_TLS_CONN_DATA && SSL_set_num_tickets(ssl, 0) != 1)) {
 		SSL_free(ssl);
 		return NULL;
 	}

@@ -36,11 +36,21 @@ void zc_tls_ctx_free(SSL_CTX *ctx);
  * other sessions no longer decrypt here). 0, or -1. */
 int zc_tls_worker_init(SSL_CTX *ctx) ZC_MUST_CHECK;
 
+/* Which connection an SSL is for. A data connection gets no TLS 1.3
+ * session tickets: its client resumes with the control connection's,
+ * and an uploading client never reads the data connection, so tickets
+ * sent there would still be unread when it closes it, which makes its
+ * kernel answer with a reset that can discard the last of the upload. */
+enum zc_tls_conn {
+	ZC_TLS_CONN_CONTROL,
+	ZC_TLS_CONN_DATA,
+};
+
 /* A server-side SSL on fd. `ktls`: ask OpenSSL to hand the keys to the
  * kernel after the handshake (only for RETR data connections: OpenSSL
  * 3.0 does not rekey kernel TLS on a TLS 1.3 KeyUpdate, and we never
  * read from those). NULL on failure. */
-SSL *zc_tls_new(SSL_CTX *ctx, int fd, bool ktls);
+SSL *zc_tls_new(SSL_CTX *ctx, int fd, enum zc_tls_conn conn, bool ktls);
 /* Free without close_notify (after an error or abort). NULL is fine. */
 void zc_tls_free(SSL *ssl);
 

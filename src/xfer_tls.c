@@ -74,7 +74,8 @@ zc_xfer_start_tls(struct zc_xfer *x)
 		x->engine = ZC_ENGINE_TLS_COPY;
 		x->reason = "tls-handshake";
 	}
-	x->tls = zc_tls_new(s->env.tls_ctx, x->data_fd, want_ktls);
+	x->tls = zc_tls_new(s->env.tls_ctx, x->data_fd, ZC_TLS_CONN_DATA,
+			    want_ktls);
 	if (x->tls == NULL) {
 		char why[256];
 		zc_tls_error(why, sizeof(why));

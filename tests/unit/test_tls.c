@@ -113,7 +113,8 @@ client_ctx(int max_version)
 }
 
 static void
-pair_open(struct pair *p, SSL_CTX *sctx, SSL_CTX *cctx)
+pair_open_as(struct pair *p, SSL_CTX *sctx, SSL_CTX *cctx,
+	     enum zc_tls_conn conn)
 {
 	int sv[2];
 
@@ -122,12 +123,18 @@ pair_open(struct pair *p, SSL_CTX *sctx, SSL_CTX *cctx)
 	p->cfd = sv[1];
 	p->sctx = sctx;
 	p->cctx = cctx;
-	p->server = zc_tls_new(sctx, p->sfd, false);
+	p->server = zc_tls_new(sctx, p->sfd, conn, false);
 	ck_assert_ptr_nonnull(p->server);
 	p->client = SSL_new(cctx);
 	ck_assert_ptr_nonnull(p->client);
 	SSL_set_fd(p->client, p->cfd);
 	SSL_set_connect_state(p->client);
+}
+
+static void
+pair_open(struct pair *p, SSL_CTX *sctx, SSL_CTX *cctx)
+{
+	pair_open_as(p, sctx, cctx, ZC_TLS_CONN_CONTROL);
 }
 
 static void
@@ -371,6 +378,55 @@ check_resumption(int max_version)
 	SSL_CTX_free(cctx);
 	zc_tls_ctx_free(sctx);
 }
+
+/* Bytes the server sent that the client has not read (0 when none). */
+static ssize_t
+unread_by_client(const struct pair *p)
+{
+	char buf[4096];
+	ssize_t n = recv(p->cfd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+
+	if (n < 0)
+		ck_assert_msg(errno == EAGAIN || errno == EWOULDBLOCK, "recv: %s",
+			      strerror(errno));
+	return n < 0 ? 0 : n;
+}
+
+/* TLS 1.3 sends session tickets after the handshake. A control
+ * connection gets them; a data connection gets none (an uploading
+ * client never reads them, and closing a socket with unread bytes sends
+ * a reset that can throw away the end of its upload), and still resumes
+ * the control connection's session, as often as there are transfers. */
+START_TEST(data_connections_get_no_session_tickets)
+{
+	char err[256];
+	SSL_CTX *sctx = zc_tls_ctx_new(&cfg, err, sizeof(err));
+	SSL_CTX *cctx = client_ctx(0);
+	SSL_SESSION *sess;
+	struct pair p;
+
+	ck_assert_msg(sctx != NULL, "%s", err);
+	ck_assert_int_eq(zc_tls_worker_init(sctx), 0);
+	pair_open(&p, sctx, cctx);
+	ck_assert(pair_handshake(&p));
+	ck_assert_int_gt(unread_by_client(&p), 0); /* the tickets */
+	pair_exchange(&p);
+	sess = SSL_get1_session(p.client);
+	ck_assert_ptr_nonnull(sess);
+	pair_close(&p);
+	for (int i = 0; i < 3; i++) {
+		pair_open_as(&p, sctx, cctx, ZC_TLS_CONN_DATA);
+		SSL_set_session(p.client, sess);
+		ck_assert(pair_handshake(&p));
+		ck_assert(zc_tls_resumed(p.server));
+		ck_assert_int_eq(unread_by_client(&p), 0);
+		pair_close(&p);
+	}
+	SSL_SESSION_free(sess);
+	SSL_CTX_free(cctx);
+	zc_tls_ctx_free(sctx);
+}
+END_TEST
 
 START_TEST(resumption_tls13_limited_to_one_worker)
 {
@@ -663,6 +719,7 @@ tls_suite(void)
 	tcase_add_test(tc, min_version_1_3_refuses_a_1_2_client);
 	tcase_add_test(tc, default_min_version_accepts_1_2);
 	tcase_add_test(tc, resumption_tls13_limited_to_one_worker);
+	tcase_add_test(tc, data_connections_get_no_session_tickets);
 	tcase_add_test(tc, resumption_tls12_limited_to_one_worker);
 	tcase_add_test(tc, resumption_tls12_session_ids_limited_to_one_worker);
 	tcase_add_test(tc, alpn_without_ftp_fails_the_handshake);
