@@ -1,22 +1,18 @@
 /*
  * xfer_sendfile.c: plain binary RETR with sendfile(2): the file's pages
  * go from the page cache to the socket without a user-space copy, in
- * bounded chunks on a non-blocking socket (DESIGN.md section 4), with
- * the socket corked so that it carries full segments only.
+ * bounded chunks on a non-blocking socket (DESIGN.md section 4).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <poll.h>
-#include <string.h>
 #include <sys/sendfile.h>
 
-#include "data_conn.h"
-#include "log.h"
 #include "xfer.h"
 
-static enum zc_xfer_result
-send_file(struct zc_xfer *x)
+enum zc_xfer_result
+zc_xfer_engine_sendfile(struct zc_xfer *x)
 {
 	while (x->off < x->end) {
 		size_t want = zc_xfer_chunk(x, ZC_SENDFILE_CHUNK);
@@ -57,25 +53,4 @@ send_file(struct zc_xfer *x)
 		return ZC_XFER_FILE_ERROR; /* EINVAL etc.: caller may fall back */
 	}
 	return ZC_XFER_OK;
-}
-
-enum zc_xfer_result
-zc_xfer_engine_sendfile(struct zc_xfer *x)
-{
-	enum zc_xfer_result r;
-
-	/* Corked, as nginx's tcp_nopush does for sendfile: each time the
-	 * send buffer filled, the kernel pushed out the partial segment it
-	 * was building, so a 1 GiB RETR on loopback went out in 44 KB
-	 * segments on average (65 KB corked) and lost 5x more to
-	 * reordering and retransmission. Uncorking sends the tail at once,
-	 * before the 226. A failure to cork only costs partial segments. */
-	if (zc_data_cork(x->data_fd, true) < 0)
-		zc_log_debug("TCP_CORK on the data connection: %s",
-			     strerror(errno));
-	r = send_file(x);
-	if (zc_data_cork(x->data_fd, false) < 0 && r == ZC_XFER_OK)
-		zc_log_debug("TCP_CORK off on the data connection: %s",
-			     strerror(errno));
-	return r;
 }
