@@ -459,8 +459,10 @@ def test_big_listing_same_with_stat_threads_and_without(make_server, tmp_path):
         try:
             threads = int(re.search(r"Threads:\s+(\d+)",
                                     open(f"/proc/{pid}/status").read()).group(1))
-        except FileNotFoundError:
-            continue  # that session's worker has exited
+        except (FileNotFoundError, ProcessLookupError):
+            # that session's worker has exited (ESRCH: between the open
+            # and the read)
+            continue
         assert threads == 1, f"worker {pid} has {threads} threads"
 
 
