@@ -188,6 +188,35 @@ text_done(const struct text *t, const char *start)
 	return t->over ? 0 : (size_t)(t->p - start);
 }
 
+/* mtime broken down in local time or UTC (all zeros if it cannot be).
+ * The files of one directory often share their second (an unpacked
+ * archive, a mirror run), so the last conversion is kept, per thread:
+ * localtime_r takes a lock and checks the time zone at every call. A
+ * local conversion is reused only while tzset() has not changed the
+ * zone (the worker sets it once, before chroot; tests change it). */
+static void
+broken_down_time(time_t t, bool local, struct tm *tm)
+{
+	static _Thread_local struct tm last;
+	static _Thread_local time_t last_t;
+	static _Thread_local int last_local = -1;
+	static _Thread_local long last_zone;
+	static _Thread_local const char *last_name;
+
+	if (last_local == (int)local && last_t == t &&
+	    (!local || (last_zone == timezone && last_name == tzname[0]))) {
+		*tm = last;
+		return;
+	}
+	if ((local ? localtime_r(&t, tm) : gmtime_r(&t, tm)) == NULL)
+		memset(tm, 0, sizeof(*tm));
+	last = *tm;
+	last_t = t;
+	last_local = (int)local;
+	last_zone = timezone;
+	last_name = tzname[0];
+}
+
 size_t
 zc_list_format_long(char *out, size_t cap, const char *name,
 		    const struct stat *st, const char *link_target,
@@ -202,8 +231,7 @@ zc_list_format_long(char *out, size_t cap, const char *name,
 	struct tm tm;
 
 	zc_list_mode_string(st->st_mode, mode);
-	if ((o->localtime ? localtime_r(&mtime, &tm) : gmtime_r(&mtime, &tm)) == NULL)
-		memset(&tm, 0, sizeof(tm));
+	broken_down_time(mtime, o->localtime, &tm);
 	/* "%s %4lu %-8s %-8s %12llu %s %s[ -> target]\r\n" */
 	put_mem(&t, mode, 10);
 	put_chars(&t, ' ', 1);
@@ -335,17 +363,48 @@ access_bits(const struct stat *st, const struct zc_list_opts *o)
  * sessions may retrieve readable files and enter/list searchable,
  * readable directories. */
 static void
-perm_fact(const struct stat *st, const struct zc_list_opts *o, char *out,
-	  size_t cap)
+put_perm(struct text *t, const struct stat *st, const struct zc_list_opts *o)
 {
 	unsigned a = access_bits(st, o);
 
-	if (S_ISDIR(st->st_mode))
-		snprintf(out, cap, "%s%s%s", o->writable ? "cdfmp" : "",
-			 (a & 1) ? "e" : "", (a & 5) == 5 ? "l" : "");
-	else
-		snprintf(out, cap, "%s%s", o->writable ? "adfw" : "",
-			 (a & 4) ? "r" : "");
+	if (S_ISDIR(st->st_mode)) {
+		if (o->writable)
+			put_mem(t, "cdfmp", 5);
+		if (a & 1)
+			put_chars(t, 'e', 1);
+		if ((a & 5) == 5)
+			put_chars(t, 'l', 1);
+	} else {
+		if (o->writable)
+			put_mem(t, "adfw", 4);
+		if (a & 4)
+			put_chars(t, 'r', 1);
+	}
+}
+
+/* The modify fact's value, YYYYMMDDHHMMSS in UTC; false for a time
+ * whose year has no four-digit form. */
+static bool
+modify_stamp(time_t t, char out[14])
+{
+	struct tm tm;
+	unsigned f[7];
+
+	broken_down_time(t, false, &tm);
+	if (tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
+		return false;
+	f[0] = (unsigned)(tm.tm_year + 1900) / 100;
+	f[1] = (unsigned)(tm.tm_year + 1900) % 100;
+	f[2] = (unsigned)tm.tm_mon + 1;
+	f[3] = (unsigned)tm.tm_mday;
+	f[4] = (unsigned)tm.tm_hour;
+	f[5] = (unsigned)tm.tm_min;
+	f[6] = (unsigned)tm.tm_sec; /* a leap second prints as 60 */
+	for (size_t i = 0; i < 7; i++) {
+		out[2 * i] = (char)('0' + f[i] / 10);
+		out[2 * i + 1] = (char)('0' + f[i] % 10);
+	}
+	return true;
 }
 
 size_t
@@ -353,9 +412,8 @@ zc_list_format_facts(char *out, size_t cap, const char *name,
 		     const struct stat *st, const char *type,
 		     const char *link_target, const struct zc_list_opts *o)
 {
-	char typebuf[PATH_MAX + 32], perm[16];
+	char typebuf[PATH_MAX + 32];
 	struct text t = {.p = out, .end = out + cap};
-	struct tm tm;
 
 	if (type == NULL) {
 		if (S_ISDIR(st->st_mode))
@@ -372,9 +430,6 @@ zc_list_format_facts(char *out, size_t cap, const char *name,
 		else
 			type = "OS.unix=special";
 	}
-	if (gmtime_r(&st->st_mtime, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
-	perm_fact(st, o, perm, sizeof(perm));
 	if (cap == 0)
 		return 0;
 	if (o->facts & ZC_FACT_TYPE) {
@@ -389,18 +444,25 @@ zc_list_format_facts(char *out, size_t cap, const char *name,
 	}
 	if (o->facts & ZC_FACT_MODIFY) {
 		/* YYYYMMDDHHMMSS, UTC */
+		char stamp[14];
 		put_str(&t, "modify=");
-		put_uint(&t, (unsigned long long)(tm.tm_year + 1900), 10, 4, '0');
-		put_uint(&t, (unsigned long long)(tm.tm_mon + 1), 10, 2, '0');
-		put_uint(&t, (unsigned long long)tm.tm_mday, 10, 2, '0');
-		put_uint(&t, (unsigned long long)tm.tm_hour, 10, 2, '0');
-		put_uint(&t, (unsigned long long)tm.tm_min, 10, 2, '0');
-		put_uint(&t, (unsigned long long)tm.tm_sec, 10, 2, '0');
+		if (modify_stamp(st->st_mtime, stamp)) {
+			put_mem(&t, stamp, sizeof(stamp));
+		} else {
+			struct tm tm;
+			broken_down_time(st->st_mtime, false, &tm);
+			put_uint(&t, (unsigned long long)(tm.tm_year + 1900), 10, 4, '0');
+			put_uint(&t, (unsigned long long)(tm.tm_mon + 1), 10, 2, '0');
+			put_uint(&t, (unsigned long long)tm.tm_mday, 10, 2, '0');
+			put_uint(&t, (unsigned long long)tm.tm_hour, 10, 2, '0');
+			put_uint(&t, (unsigned long long)tm.tm_min, 10, 2, '0');
+			put_uint(&t, (unsigned long long)tm.tm_sec, 10, 2, '0');
+		}
 		put_chars(&t, ';', 1);
 	}
 	if (o->facts & ZC_FACT_PERM) {
 		put_str(&t, "perm=");
-		put_str(&t, perm);
+		put_perm(&t, st, o);
 		put_chars(&t, ';', 1);
 	}
 	if (o->facts & ZC_FACT_UNIQUE) {
