@@ -17,6 +17,7 @@
 #include "fs_list.h"
 #include "glob.h"
 #include "statpool.h"
+#include "utc.h"
 
 /* ls(1): a file is "recent" (time shown) within six months. */
 #define SIX_MONTHS (182L * 24 * 3600)
@@ -189,30 +190,36 @@ text_done(const struct text *t, const char *start)
 }
 
 /* mtime broken down in local time or UTC (all zeros if it cannot be).
- * The files of one directory often share their second (an unpacked
- * archive, a mirror run), so the last conversion is kept, per thread:
- * localtime_r takes a lock and checks the time zone at every call. A
- * local conversion is reused only while tzset() has not changed the
- * zone (the worker sets it once, before chroot; tests change it). */
+ * UTC by arithmetic (utc.c). Local time through localtime_r(), which
+ * takes a lock and checks the zone at every call; the files of one
+ * directory often share their second (an unpacked archive, a mirror
+ * run), so the last local conversion is kept, per thread, and reused
+ * only while tzset() has not changed the zone (the worker sets it once,
+ * before chroot; tests change it). */
 static void
 broken_down_time(time_t t, bool local, struct tm *tm)
 {
 	static _Thread_local struct tm last;
 	static _Thread_local time_t last_t;
-	static _Thread_local int last_local = -1;
+	static _Thread_local bool have_last;
 	static _Thread_local long last_zone;
 	static _Thread_local const char *last_name;
 
-	if (last_local == (int)local && last_t == t &&
-	    (!local || (last_zone == timezone && last_name == tzname[0]))) {
+	if (!local) {
+		if (!zc_utc_tm(t, tm) && gmtime_r(&t, tm) == NULL)
+			memset(tm, 0, sizeof(*tm));
+		return;
+	}
+	if (have_last && last_t == t && last_zone == timezone &&
+	    last_name == tzname[0]) {
 		*tm = last;
 		return;
 	}
-	if ((local ? localtime_r(&t, tm) : gmtime_r(&t, tm)) == NULL)
+	if (localtime_r(&t, tm) == NULL)
 		memset(tm, 0, sizeof(*tm));
 	last = *tm;
 	last_t = t;
-	last_local = (int)local;
+	have_last = true;
 	last_zone = timezone;
 	last_name = tzname[0];
 }

@@ -2,6 +2,7 @@
 # line in UNIT_TESTS below and a _SOURCES/_CFLAGS/_LDADD trio.
 UNIT_TESTS = \
 	tests/unit/test_str \
+	tests/unit/test_utc \
 	tests/unit/test_cfg \
 	tests/unit/test_cmdline \
 	tests/unit/test_fs_path \
@@ -51,6 +52,9 @@ tests_unit_test_statpool_LDADD = $(UNIT_LIBS)
 tests_unit_test_str_SOURCES = tests/unit/test_str.c
 tests_unit_test_str_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_str_LDADD = $(UNIT_LIBS)
+tests_unit_test_utc_SOURCES = tests/unit/test_utc.c
+tests_unit_test_utc_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_utc_LDADD = $(UNIT_LIBS)
 
 tests_unit_test_cfg_SOURCES = tests/unit/test_cfg.c \
 	tests/unit/tmptree.c tests/unit/tmptree.h
