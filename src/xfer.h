@@ -72,6 +72,7 @@ struct zc_dropbehind {
 	} ring[5]; /* windows from DROP_LAG behind to PROBE_AHEAD ahead */
 	unsigned head, count;
 	uint64_t dropped;
+	bool cold_seen;   /* a probed window was not cached: probe no more */
 };
 
 struct zc_xfer {

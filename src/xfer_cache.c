@@ -16,9 +16,14 @@
  * EPERM). A probe that misses is not free: the kernel starts reading
  * that one page, and a page present in the middle of this transfer's
  * readahead splits its I/O. With four probes per 4 MiB window that cost
- * a third of the big files' throughput in bench/cache-protect; one probe
- * per 32 MiB window costs nothing measurable (and the hot set stays
- * cached either way).
+ * a third of the big files' throughput in bench/cache-protect, and even
+ * one per 32 MiB window cost 8-20% on the reference VM's disk. So probing
+ * stops at the first window that was not cached: every later window of
+ * the transfer counts as brought in by it. A file is usually cached
+ * whole (all probes hit, none reads) or not at all (one probe reads one
+ * page); what this gives up is a cached range after a cold one, which
+ * is dropped once sent. A big file many sessions fetch is spared
+ * anyway (popular.c).
  */
 #include "config.h"
 
@@ -118,8 +123,11 @@ zc_dropbehind_before(struct zc_dropbehind *d, off_t off, size_t len)
 		d->ring[d->head].off = start;
 		d->ring[d->head].len = end - start;
 		d->ring[d->head].was_cached =
+			!d->cold_seen &&
 			window_cached(d->probe_fd >= 0 ? d->probe_fd : d->fd,
 				      start);
+		if (!d->ring[d->head].was_cached)
+			d->cold_seen = true;
 		d->head = (d->head + 1) % RING_LEN;
 		d->count++;
 		d->checked_to = end;

@@ -498,9 +498,10 @@ def test_rate_limit_anon_limits(make_server, tree):
     assert secs >= 1.5, secs
 
 
-def resident_fraction(path):
-    """Share of PATH's pages in the page cache: mincore(2) on a shared
-    mapping (truthful to us: we own the file)."""
+def resident_fraction(path, off=0, length=None):
+    """Share of PATH's pages (of [OFF, OFF + LENGTH), page-aligned) in the
+    page cache: mincore(2) on a shared mapping (truthful to us: we own the
+    file)."""
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mmap.restype = ctypes.c_void_p
@@ -521,7 +522,9 @@ def resident_fraction(path):
             libc.munmap(addr, size)
     finally:
         os.close(fd)
-    return sum(b & 1 for b in vec) / pages
+    first = off // 4096
+    last = pages if length is None else (off + length + 4095) // 4096
+    return sum(b & 1 for b in vec[first:last]) / (last - first)
 
 
 def evicted_file(path, size):
@@ -564,6 +567,53 @@ def test_popular_big_file_is_kept_cached(make_server, tmp_path, tree):
         ftp.close()
     srv.wait_log(retr_log_re("/four_k.bin"))
     assert "cache=" not in re.search(r"RETR /four_k\.bin bytes.*", srv.log()).group(0)
+
+
+def cache_range(path, off, length):
+    """Read [OFF, OFF + LENGTH) of PATH into the page cache, without the
+    readahead that would run on into the next range."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+        done = 0
+        while done < length:
+            got = os.pread(fd, min(MiB, length - done), off + done)
+            assert got
+            done += len(got)
+    finally:
+        os.close(fd)
+
+
+def test_drop_behind_probes_only_until_the_first_cold_window(make_server, tmp_path, tree):
+    """Drop-behind asks, per 32 MiB window, whether the file was cached
+    before the download; each answer "no" costs a page read, so it stops
+    asking at the first window that was not: a cached window before it
+    stays, every window from it on is dropped once sent, even one that
+    was cached (the file: cached, cold, cached, cold)."""
+    win = 32 * MiB
+    root = private_root(tmp_path, tree, [])
+    srv = make_server(opts={"drop_behind_threshold": "1m"}, anon_root=root)
+    for attempt in range(6):  # bounded: a probe can race its own page read
+        # a new file each time: a file sent before is popular, and kept
+        name = f"big{attempt}.img"
+        big = root / name
+        evicted_file(big, 4 * win)
+        if resident_fraction(big) > 0.01:
+            pytest.skip("this file system keeps clean pages in memory (tmpfs)")
+        cache_range(big, 0, win)
+        cache_range(big, 2 * win, win)
+        r = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{size_download}",
+                            "--max-time", "60", srv.url(name)],
+                           capture_output=True, text=True, timeout=90)
+        assert r.returncode == 0 and r.stdout == str(4 * win), r.stderr
+        srv.wait_log(rf"RETR /{name} bytes=134217728 .* cache=drop-behind")
+        if resident_fraction(big, win, win) > 0.5:
+            continue  # window 1's probe read its page before it looked: it said cached
+        assert resident_fraction(big, 0, win) > 0.95
+        assert resident_fraction(big, 2 * win, win) < 0.05
+        assert resident_fraction(big, 3 * win, win) < 0.05
+        return
+    pytest.fail("every attempt's probe of window 1 said cached")
 
 
 def memory_cgroup(limit):

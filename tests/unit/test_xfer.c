@@ -618,6 +618,90 @@ START_TEST(dropbehind_drops_pages_this_transfer_brought_in)
 }
 END_TEST
 
+/* Read [off, off + len) so that it is in the page cache, and no more:
+ * without readahead, which would run into the next window. */
+static void
+cache_range(off_t off, size_t len)
+{
+	char buf[65536];
+
+	ck_assert_int_eq(posix_fadvise(tfd, 0, 0, POSIX_FADV_RANDOM), 0);
+	for (size_t done = 0; done < len; done += sizeof(buf))
+		ck_assert_int_eq(pread(tfd, buf, sizeof(buf), off + (off_t)done),
+				 (ssize_t)sizeof(buf));
+	ck_assert_int_eq(posix_fadvise(tfd, 0, 0, POSIX_FADV_NORMAL), 0);
+}
+
+/* Probing stops at the first window that was not cached (each probe
+ * that misses reads a page and splits the transfer's readahead): a
+ * cached window after it counts as brought in by the transfer and is
+ * dropped once sent. Windows before it that were cached stay. */
+static bool
+probing_stops_at_the_first_cold_window(void)
+{
+	struct zc_dropbehind d;
+	const size_t win = (size_t)WIN;
+
+	evicted_file(4 * WIN);
+	if (resident_pages(tfd, 0, 4 * win) != 0) {
+		fprintf(stderr, "drop-behind eviction not testable here\n");
+		return true; /* this file system keeps clean pages (tmpfs) */
+	}
+	/* cached, cold, cached, cold */
+	cache_range(0, win);
+	cache_range(2 * WIN, win);
+	zc_dropbehind_init(&d, tfd, 4 * WIN, 1);
+	zc_dropbehind_before(&d, 0, 65536);
+	ck_assert_uint_eq(d.count, 2);
+	ck_assert(d.ring[0].was_cached);
+	if (d.ring[1].was_cached) { /* the probe raced its own read */
+		zc_dropbehind_finish(&d);
+		return false;
+	}
+	ck_assert(d.cold_seen);
+	/* window 2 is cached, but not probed: it counts as cold */
+	zc_dropbehind_before(&d, WIN, 65536);
+	zc_dropbehind_before(&d, 2 * WIN, 65536);
+	ck_assert_uint_eq(d.count, 4);
+	ck_assert(!d.ring[2].was_cached);
+	ck_assert(!d.ring[3].was_cached);
+	ck_assert_uint_gt(resident_pages(tfd, 2 * WIN, win), 0);
+	zc_dropbehind_finish(&d);
+	ck_assert_uint_eq(d.dropped, 3 * (uint64_t)WIN);
+	ck_assert_uint_eq(resident_pages(tfd, 0, win), win / (size_t)page_size());
+	ck_assert_uint_eq(resident_pages(tfd, 2 * WIN, win), 0);
+	return true;
+}
+
+START_TEST(dropbehind_probing_stops_at_the_first_cold_window)
+{
+	run_unraced(probing_stops_at_the_first_cold_window);
+}
+END_TEST
+
+/* A file cached whole is probed window by window and nothing of it is
+ * dropped. */
+START_TEST(dropbehind_keeps_a_file_cached_whole)
+{
+	struct zc_dropbehind d;
+	const size_t win = (size_t)WIN;
+
+	fill_file(3 * win);
+	cache_range(0, 3 * win);
+	zc_dropbehind_init(&d, tfd, 3 * WIN, 1);
+	zc_dropbehind_before(&d, 0, 65536);
+	zc_dropbehind_before(&d, WIN, 65536);
+	ck_assert_uint_eq(d.count, 3);
+	for (unsigned i = 0; i < 3; i++)
+		ck_assert(d.ring[i].was_cached);
+	ck_assert(!d.cold_seen);
+	zc_dropbehind_finish(&d);
+	ck_assert_uint_eq(d.dropped, 0);
+	ck_assert_uint_eq(resident_pages(tfd, 0, 3 * win),
+			  3 * win / (size_t)page_size());
+}
+END_TEST
+
 static Suite *
 xfer_suite(void)
 {
@@ -658,6 +742,8 @@ xfer_suite(void)
 	tcase_add_test(tc, dropbehind_after_waits_for_the_lag);
 	tcase_add_test(tc, dropbehind_keeps_pages_that_were_cached);
 	tcase_add_test(tc, dropbehind_drops_pages_this_transfer_brought_in);
+	tcase_add_test(tc, dropbehind_probing_stops_at_the_first_cold_window);
+	tcase_add_test(tc, dropbehind_keeps_a_file_cached_whole);
 	suite_add_tcase(s, tc);
 	return s;
 }
