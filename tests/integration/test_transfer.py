@@ -610,8 +610,12 @@ def test_drop_behind_probes_only_until_the_first_cold_window(make_server, tmp_pa
         if resident_fraction(big, win, win) > 0.5:
             continue  # window 1's probe read its page before it looked: it said cached
         assert resident_fraction(big, 0, win) > 0.95
-        assert resident_fraction(big, 2 * win, win) < 0.05
-        assert resident_fraction(big, 3 * win, win) < 0.05
+        # dropped: not all of each window, since on loopback the client's
+        # receive queue holds the very pages sent, and a window's last few
+        # MiB may still be queued there when it is dropped (the kernel
+        # keeps pages in use); kept, the window would be wholly resident
+        assert resident_fraction(big, 2 * win, win) < 0.5
+        assert resident_fraction(big, 3 * win, win) < 0.5
         return
     pytest.fail("every attempt's probe of window 1 said cached")
 
