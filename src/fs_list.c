@@ -406,7 +406,7 @@ modify_stamp(time_t t, char out[14])
 	f[3] = (unsigned)tm.tm_mday;
 	f[4] = (unsigned)tm.tm_hour;
 	f[5] = (unsigned)tm.tm_min;
-	f[6] = (unsigned)tm.tm_sec; /* a leap second prints as 60 */
+	f[6] = (unsigned)tm.tm_sec;
 	for (size_t i = 0; i < 7; i++) {
 		out[2 * i] = (char)('0' + f[i] / 10);
 		out[2 * i + 1] = (char)('0' + f[i] % 10);
