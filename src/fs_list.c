@@ -190,38 +190,16 @@ text_done(const struct text *t, const char *start)
 }
 
 /* mtime broken down in local time or UTC (all zeros if it cannot be).
- * UTC by arithmetic (utc.c). Local time through localtime_r(), which
- * takes a lock and checks the zone at every call; the files of one
- * directory often share their second (an unpacked archive, a mirror
- * run), so the last local conversion is kept, per thread, and reused
- * only while tzset() has not changed the zone (the worker sets it once,
- * before chroot; tests change it). */
+ * UTC by arithmetic (utc.c): glibc's gmtime_r() takes the time-zone
+ * lock at every call, which showed in 10,000-line listings. */
 static void
 broken_down_time(time_t t, bool local, struct tm *tm)
 {
-	static _Thread_local struct tm last;
-	static _Thread_local time_t last_t;
-	static _Thread_local bool have_last;
-	static _Thread_local long last_zone;
-	static _Thread_local const char *last_name;
+	bool ok = local ? localtime_r(&t, tm) != NULL
+			: (zc_utc_tm(t, tm) || gmtime_r(&t, tm) != NULL);
 
-	if (!local) {
-		if (!zc_utc_tm(t, tm) && gmtime_r(&t, tm) == NULL)
-			memset(tm, 0, sizeof(*tm));
-		return;
-	}
-	if (have_last && last_t == t && last_zone == timezone &&
-	    last_name == tzname[0]) {
-		*tm = last;
-		return;
-	}
-	if (localtime_r(&t, tm) == NULL)
+	if (!ok)
 		memset(tm, 0, sizeof(*tm));
-	last = *tm;
-	last_t = t;
-	have_last = true;
-	last_zone = timezone;
-	last_name = tzname[0];
 }
 
 size_t
@@ -389,24 +367,22 @@ put_perm(struct text *t, const struct stat *st, const struct zc_list_opts *o)
 	}
 }
 
-/* The modify fact's value, YYYYMMDDHHMMSS in UTC; false for a time
- * whose year has no four-digit form. */
+/* The modify fact's value, YYYYMMDDHHMMSS; false for a year with no
+ * four-digit form (the caller prints it whole). */
 static bool
-modify_stamp(time_t t, char out[14])
+modify_stamp(const struct tm *tm, char out[14])
 {
-	struct tm tm;
 	unsigned f[7];
 
-	broken_down_time(t, false, &tm);
-	if (tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
+	if (tm->tm_year < -1900 || tm->tm_year > 9999 - 1900)
 		return false;
-	f[0] = (unsigned)(tm.tm_year + 1900) / 100;
-	f[1] = (unsigned)(tm.tm_year + 1900) % 100;
-	f[2] = (unsigned)tm.tm_mon + 1;
-	f[3] = (unsigned)tm.tm_mday;
-	f[4] = (unsigned)tm.tm_hour;
-	f[5] = (unsigned)tm.tm_min;
-	f[6] = (unsigned)tm.tm_sec;
+	f[0] = (unsigned)(tm->tm_year + 1900) / 100;
+	f[1] = (unsigned)(tm->tm_year + 1900) % 100;
+	f[2] = (unsigned)tm->tm_mon + 1;
+	f[3] = (unsigned)tm->tm_mday;
+	f[4] = (unsigned)tm->tm_hour;
+	f[5] = (unsigned)tm->tm_min;
+	f[6] = (unsigned)tm->tm_sec;
 	for (size_t i = 0; i < 7; i++) {
 		out[2 * i] = (char)('0' + f[i] / 10);
 		out[2 * i + 1] = (char)('0' + f[i] % 10);
@@ -452,12 +428,13 @@ zc_list_format_facts(char *out, size_t cap, const char *name,
 	if (o->facts & ZC_FACT_MODIFY) {
 		/* YYYYMMDDHHMMSS, UTC */
 		char stamp[14];
+		struct tm tm;
+
+		broken_down_time(st->st_mtime, false, &tm);
 		put_str(&t, "modify=");
-		if (modify_stamp(st->st_mtime, stamp)) {
+		if (modify_stamp(&tm, stamp)) {
 			put_mem(&t, stamp, sizeof(stamp));
 		} else {
-			struct tm tm;
-			broken_down_time(st->st_mtime, false, &tm);
 			put_uint(&t, (unsigned long long)(tm.tm_year + 1900), 10, 4, '0');
 			put_uint(&t, (unsigned long long)(tm.tm_mon + 1), 10, 2, '0');
 			put_uint(&t, (unsigned long long)tm.tm_mday, 10, 2, '0');
