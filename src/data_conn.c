@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -524,4 +525,12 @@ zc_data_open(struct zc_session *s, int *fd)
 	    setsockopt(*fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) < 0)
 		zc_log_debug("SO_KEEPALIVE: %s", strerror(errno));
 	return r;
+}
+
+int
+zc_data_cork(int fd, bool on)
+{
+	int v = on ? 1 : 0;
+
+	return setsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, sizeof(v));
 }

@@ -59,4 +59,9 @@ enum zc_data_open {
  * owned by the caller. The passive listener is closed either way. */
 enum zc_data_open zc_data_open(struct zc_session *s, int *fd);
 
+/* TCP_CORK on a data socket: while on, the kernel sends only full
+ * segments and holds a partial one until more data comes or the cork is
+ * taken off (which sends it at once). 0, or -1 (errno). */
+int zc_data_cork(int fd, bool on);
+
 #endif

@@ -7,6 +7,7 @@ file, the rate limit and drop-behind.
 Tests that change a file under a running transfer work on a copy in their
 own anon_root, never on the shared tree.
 """
+import contextlib
 import ftplib
 import os
 import re
@@ -73,16 +74,17 @@ def test_binary_retr_uses_sendfile(make_server, tree):
     assert "falling back" not in srv.log()
 
 
-def test_sendfile_syscalls_seen_by_strace(make_server, net, tree, tmp_path):
+@contextlib.contextmanager
+def strace_of(pid, tmp_path, syscalls):
+    """strace -f of process PID for SYSCALLS (strace's trace= list) while
+    the body runs; yields the path of strace's output. The body must end
+    the traced session (QUIT): strace ends with the worker."""
     strace = shutil.which("strace")
     if strace is None:
         pytest.skip("strace is not installed")
-    srv = make_server()
-    c = net.login(srv)
-    pid = serving_worker(srv, c)
     out, err = tmp_path / "strace.out", tmp_path / "strace.err"
     with open(err, "wb") as errf:
-        st = subprocess.Popen([strace, "-f", "-e", "trace=sendfile", "-o", str(out),
+        st = subprocess.Popen([strace, "-f", "-e", "trace=" + syscalls, "-o", str(out),
                                "-p", str(pid)], stdin=subprocess.DEVNULL,
                               stdout=subprocess.DEVNULL, stderr=errf)
     try:
@@ -90,9 +92,7 @@ def test_sendfile_syscalls_seen_by_strace(make_server, net, tree, tmp_path):
                    10, "strace to attach")
         if st.poll() is not None:
             pytest.skip(f"strace cannot attach here: {err.read_text(errors='replace').strip()}")
-        data = net.retr(c, "ten_m.bin")
-        assert sha256(data) == sha256_file(tree / "ten_m.bin")
-        assert c.cmd("QUIT")[0] == 221
+        yield out
         st.wait(timeout=15)  # ends with the traced worker
     finally:
         if st.poll() is None:
@@ -102,6 +102,15 @@ def test_sendfile_syscalls_seen_by_strace(make_server, net, tree, tmp_path):
             except subprocess.TimeoutExpired:
                 st.kill()
                 st.wait(timeout=5)
+
+
+def test_sendfile_syscalls_seen_by_strace(make_server, net, tree, tmp_path):
+    srv = make_server()
+    c = net.login(srv)
+    with strace_of(serving_worker(srv, c), tmp_path, "sendfile") as out:
+        data = net.retr(c, "ten_m.bin")
+        assert sha256(data) == sha256_file(tree / "ten_m.bin")
+        assert c.cmd("QUIT")[0] == 221
     calls = re.findall(r"sendfile\((\d+), (\d+), \[(\d+)\](?: => \[\d+\])?, (\d+)\) = (-?\d+)",
                        out.read_text())
     assert calls, f"no sendfile calls traced:\n{out.read_text()[:2000]}"
@@ -110,6 +119,35 @@ def test_sendfile_syscalls_seen_by_strace(make_server, net, tree, tmp_path):
     assert max(asked) <= 2 * MiB, f"a sendfile call asked for {max(asked)} bytes"
     assert moved == TEN_M
     assert len({(x[0], x[1]) for x in calls}) == 1, "one socket, one file"
+
+
+@pytest.mark.parametrize("engine", ["sendfile", "readwrite"])
+def test_plain_download_is_corked_to_its_last_byte(make_server, net, tree, tmp_path, engine):
+    """TCP_CORK (full segments only: doc/DESIGN.md section 5 item 25) goes
+    on before the first byte of a plain RETR and off after the last one,
+    before the 226: a tail left corked would wait up to 200 ms for the
+    kernel to send it, and the 226 for its acknowledgement."""
+    srv = make_server(opts={"transfer_engine": engine})
+    c = net.login(srv)
+    send = {"sendfile": "sendfile", "readwrite": "sendto"}[engine]
+    with strace_of(serving_worker(srv, c), tmp_path, "setsockopt,write," + send) as out:
+        data = net.retr(c, "ten_m.bin")
+        assert sha256(data) == sha256_file(tree / "ten_m.bin")
+        assert c.cmd("QUIT")[0] == 221
+    lines = out.read_text().splitlines()
+    # sendfile and send (sendto) write only to data sockets; the control
+    # replies and the log go out with write
+    sends = [(i, m.group(1)) for i, line in enumerate(lines)
+             for m in [re.match(r"\d+ +" + send + r"\((\d+),", line)] if m]
+    cork = [(i, m.group(1), m.group(2)) for i, line in enumerate(lines)
+            for m in [re.search(r"setsockopt\((\d+), SOL_TCP, TCP_CORK, \[(\d)\]", line)] if m]
+    reply = [i for i, line in enumerate(lines) if re.search(r'write\(\d+, "226 ', line)]
+    assert sends and reply, "\n".join(lines[:60])
+    data_fd = sends[0][1]
+    assert {fd for _, fd in sends} == {data_fd}, "one data socket"
+    assert [(fd, v) for _, fd, v in cork] == [(data_fd, "1"), (data_fd, "0")], cork
+    assert cork[0][0] < sends[0][0] and sends[-1][0] < cork[1][0] < reply[0], \
+        (cork, sends[0], sends[-1], reply)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

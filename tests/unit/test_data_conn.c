@@ -6,6 +6,12 @@
 #include <check.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -375,6 +381,69 @@ START_TEST(local_port_range_text)
 }
 END_TEST
 
+/* A connected TCP pair over loopback: fds[0] sends, fds[1] receives. */
+static void
+tcp_pair(int fds[2])
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(l, 0);
+	ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(l, 1), 0);
+	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
+	fds[0] = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fds[0], 0);
+	ck_assert_int_eq(connect(fds[0], (struct sockaddr *)&a, sizeof(a)), 0);
+	fds[1] = accept(l, NULL, NULL);
+	ck_assert_int_ge(fds[1], 0);
+	close(l);
+}
+
+static long long
+mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Corked, a short write stays with the sender (the kernel holds a
+ * partial segment for up to 200 ms); uncorking sends it at once. */
+START_TEST(cork_holds_a_partial_segment_until_taken_off)
+{
+	int fds[2], v = -1, queued = -1;
+	socklen_t vl = sizeof(v);
+	struct pollfd pfd;
+	long long t0;
+
+	tcp_pair(fds);
+	ck_assert_int_eq(zc_data_cork(fds[0], true), 0);
+	ck_assert_int_eq(getsockopt(fds[0], IPPROTO_TCP, TCP_CORK, &v, &vl), 0);
+	ck_assert_int_eq(v, 1);
+	t0 = mono_ms();
+	ck_assert_int_eq(write(fds[0], "tail", 4), 4);
+	ck_assert_int_eq(ioctl(fds[1], FIONREAD, &queued), 0);
+	/* only meaningful well inside the kernel's 200 ms cork limit */
+	if (mono_ms() - t0 < 100)
+		ck_assert_int_eq(queued, 0);
+	ck_assert_int_eq(zc_data_cork(fds[0], false), 0);
+	ck_assert_int_eq(getsockopt(fds[0], IPPROTO_TCP, TCP_CORK, &v, &vl), 0);
+	ck_assert_int_eq(v, 0);
+	pfd = (struct pollfd){.fd = fds[1], .events = POLLIN};
+	ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+	ck_assert_int_eq(ioctl(fds[1], FIONREAD, &queued), 0);
+	ck_assert_int_eq(queued, 4);
+	/* not a TCP socket: an error, never a crash */
+	ck_assert_int_eq(zc_data_cork(-1, true), -1);
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
 static Suite *
 data_conn_suite(void)
 {
@@ -410,6 +479,10 @@ data_conn_suite(void)
 	tcase_add_test(tc, is_ipv6);
 	tcase_add_test(tc, local_port_range_text);
 	tcase_add_test(tc, parsed_addresses_compare_with_peer);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("socket");
+	tcase_add_test(tc, cork_holds_a_partial_segment_until_taken_off);
 	suite_add_tcase(s, tc);
 	return s;
 }
