@@ -10,12 +10,12 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "data_conn.h"
+#include "session.h"
 
 static struct sockaddr_storage ss;
 static socklen_t sslen;
@@ -402,15 +402,6 @@ tcp_pair(int fds[2])
 	close(l);
 }
 
-static long long
-mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Corked, a short write stays with the sender (the kernel holds a
  * partial segment for up to 200 ms); uncorking sends it at once. */
 START_TEST(cork_holds_a_partial_segment_until_taken_off)
@@ -424,11 +415,11 @@ START_TEST(cork_holds_a_partial_segment_until_taken_off)
 	ck_assert_int_eq(zc_data_cork(fds[0], true), 0);
 	ck_assert_int_eq(getsockopt(fds[0], IPPROTO_TCP, TCP_CORK, &v, &vl), 0);
 	ck_assert_int_eq(v, 1);
-	t0 = mono_ms();
+	t0 = zc_now_ms();
 	ck_assert_int_eq(write(fds[0], "tail", 4), 4);
 	ck_assert_int_eq(ioctl(fds[1], FIONREAD, &queued), 0);
 	/* only meaningful well inside the kernel's 200 ms cork limit */
-	if (mono_ms() - t0 < 100)
+	if (zc_now_ms() - t0 < 100)
 		ck_assert_int_eq(queued, 0);
 	ck_assert_int_eq(zc_data_cork(fds[0], false), 0);
 	ck_assert_int_eq(getsockopt(fds[0], IPPROTO_TCP, TCP_CORK, &v, &vl), 0);
