@@ -412,8 +412,8 @@ send_by_engine(struct zc_xfer *x)
  * (DESIGN.md section 5 item 25). Uncorking sends the tail at once, before
  * the 226 waits for its acknowledgement (a tail left corked would hold it
  * for up to 200 ms). TLS transfers are left alone: tls-copy already hands
- * the kernel 256 KiB at a time (tls_batch.c), and ktls-sendfile cannot be
- * measured on a kernel without kTLS. */
+ * the kernel 256 KiB at a time (tls_batch.c) and measured the same corked,
+ * and ktls-sendfile cannot be measured on a kernel without kTLS. */
 enum zc_xfer_result
 zc_xfer_send_file(struct zc_xfer *x)
 {
