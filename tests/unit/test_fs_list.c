@@ -728,6 +728,37 @@ START_TEST(nlst_prefix_before_each_name)
 }
 END_TEST
 
+/* NLST shows prefix + name up to PATH_MAX + NAME_MAX + 1 bytes; a longer
+ * path is left out, never cut short. */
+START_TEST(nlst_leaves_out_paths_too_long_to_show)
+{
+	struct zc_list_opts o = {.now = NOW};
+	struct collect c = {0};
+	size_t plen = PATH_MAX + NAME_MAX; /* with a 1-byte name: the longest */
+	char *prefix = malloc(plen + 1), *want, *p;
+
+	ck_assert_ptr_nonnull(prefix);
+	memset(prefix, 'p', plen);
+	prefix[plen] = '\0';
+	ck_assert_int_eq(list(listdir, prefix, &o, &c), ZC_LIST_OK);
+	want = malloc(4 * (plen + 3));
+	ck_assert_ptr_nonnull(want);
+	p = want;
+	for (const char *n = "BZab"; *n != '\0'; n++) {
+		memcpy(p, prefix, plen);
+		p += plen;
+		*p++ = *n;
+		*p++ = '\r';
+		*p++ = '\n';
+	}
+	ck_assert_uint_eq(c.len, (size_t)(p - want));
+	ck_assert(memcmp(c.buf, want, c.len) == 0);
+	free(want);
+	free(prefix);
+	free(c.buf);
+}
+END_TEST
+
 START_TEST(list_long_sorted_with_types_and_link_target)
 {
 	struct zc_list_opts o = {.now = NOW, .longfmt = true, .hide_ids = true};
@@ -1031,6 +1062,7 @@ fs_list_suite(void)
 	tcase_add_test(tc, sort_order_is_strcmp_order);
 	tcase_add_test(tc, nlst_all_has_dot_files_but_never_dot_and_dotdot);
 	tcase_add_test(tc, nlst_prefix_before_each_name);
+	tcase_add_test(tc, nlst_leaves_out_paths_too_long_to_show);
 	tcase_add_test(tc, list_long_sorted_with_types_and_link_target);
 	tcase_add_test(tc, list_all_includes_dot_and_dotdot);
 	tcase_add_test(tc, mlsd_cdir_first_no_dotdot);
