@@ -99,7 +99,8 @@ tests_unit_test_xfer_SOURCES = tests/unit/test_xfer.c
 tests_unit_test_xfer_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_xfer_LDADD = $(UNIT_LIBS)
 
-tests_unit_test_data_conn_SOURCES = tests/unit/test_data_conn.c
+tests_unit_test_data_conn_SOURCES = tests/unit/test_data_conn.c \
+	tests/unit/xfer_rig.c tests/unit/xfer_rig.h
 tests_unit_test_data_conn_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_data_conn_LDADD = $(UNIT_LIBS)
 

@@ -16,6 +16,7 @@
 
 #include "data_conn.h"
 #include "session.h"
+#include "xfer_rig.h"
 
 static struct sockaddr_storage ss;
 static socklen_t sslen;
@@ -381,27 +382,6 @@ START_TEST(local_port_range_text)
 }
 END_TEST
 
-/* A connected TCP pair over loopback: fds[0] sends, fds[1] receives. */
-static void
-tcp_pair(int fds[2])
-{
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	int l = socket(AF_INET, SOCK_STREAM, 0);
-
-	ck_assert_int_ge(l, 0);
-	ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(listen(l, 1), 0);
-	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
-	fds[0] = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_ge(fds[0], 0);
-	ck_assert_int_eq(connect(fds[0], (struct sockaddr *)&a, sizeof(a)), 0);
-	fds[1] = accept(l, NULL, NULL);
-	ck_assert_int_ge(fds[1], 0);
-	close(l);
-}
-
 /* Corked, a short write stays with the sender (the kernel holds a
  * partial segment for up to 200 ms); uncorking sends it at once. */
 START_TEST(cork_holds_a_partial_segment_until_taken_off)
@@ -411,7 +391,7 @@ START_TEST(cork_holds_a_partial_segment_until_taken_off)
 	struct pollfd pfd;
 	long long t0;
 
-	tcp_pair(fds);
+	tcp_pair(&fds[0], &fds[1]); /* fds[0] sends, fds[1] receives */
 	ck_assert_int_eq(zc_data_cork(fds[0], true), 0);
 	ck_assert_int_eq(getsockopt(fds[0], IPPROTO_TCP, TCP_CORK, &v, &vl), 0);
 	ck_assert_int_eq(v, 1);
