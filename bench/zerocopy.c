@@ -27,6 +27,7 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,6 +340,22 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The congestion control new sockets get: on loopback it moves every
+ * figure here by a factor of five (bench/README.md, "TCP congestion
+ * control"), so the output names it. */
+static const char *congestion_control(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_congestion_control", "r");
+	bool ok = f != NULL && fgets(buf, (int)len, f) != NULL;
+
+	if (f != NULL)
+		fclose(f);
+	if (!ok)
+		return "unknown";
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
 }
 
 /* Fraction of the file's pages in the page cache (mincore), or -1. */
@@ -720,6 +737,7 @@ int main(int argc, char **argv)
 	if (!buf)
 		die("out of memory");
 	struct utsname u;
+	char cc[64];
 	uname(&u);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	double res0 = residency(fd, size);
@@ -730,7 +748,8 @@ int main(int argc, char **argv)
 	       opt.file ? opt.file : g_tmpfile,
 	       opt.file ? "given" : "made, fsync'ed, read once", tmk,
 	       res0 * 100);
-	printf("machine: %s, kernel %s, %ld CPUs\n\n", u.machine, u.release, ncpu);
+	printf("machine: %s, kernel %s, %ld CPUs, TCP congestion control %s\n\n",
+	       u.machine, u.release, ncpu, congestion_control(cc, sizeof(cc)));
 
 	int n = opt.nmethods;
 	for (int rnd = 0; rnd < opt.rounds; rnd++) {
